@@ -1,0 +1,59 @@
+"""Check a model against a task's input/output contract before predicting anything.
+
+Mismatches are reported in the learner's terms, e.g.
+"your model takes (None, 20, 1); task4 feeds (None, 30, 1): windows of the 30 previous raw
+daily values, float32".
+
+Example:
+    check_contract(model, spec)  # raises ContractError, or returns None
+"""
+
+from grader.errors import ContractError
+
+FLOAT_DTYPES = {"float16", "bfloat16", "float32", "float64"}
+
+
+def format_shape(shape) -> str:
+    """(None, 30, 1) -> '(None, 30, 1)'; a 1-tuple keeps no trailing comma."""
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def _fits(model_shape, expected) -> bool:
+    """True when the model accepts/produces `expected`; None in the model is a wildcard."""
+    if len(model_shape) != len(expected):
+        return False
+    return all(m is None or m == e for m, e in zip(model_shape, expected))
+
+
+def check_contract(model, spec) -> None:
+    """Raise ContractError when the model's inputs or outputs do not fit the task."""
+    expected_in = (None, *spec.input.shape)
+    expected_out = (None, *spec.output.shape)
+    if len(model.inputs) != 1:
+        raise ContractError(
+            f"your model has {len(model.inputs)} inputs; {spec.id} feeds one: {spec.input.description}"
+        )
+    model_in = tuple(model.inputs[0].shape)
+    if not _fits(model_in, expected_in):
+        raise ContractError(
+            f"your model takes {format_shape(model_in)}; {spec.id} feeds {format_shape(expected_in)}: "
+            f"{spec.input.description}"
+        )
+    in_dtype = str(model.inputs[0].dtype)
+    if spec.input.dtype == "float32" and in_dtype not in FLOAT_DTYPES:
+        raise ContractError(
+            f"your model's input is {in_dtype}; {spec.id} feeds float32 values: {spec.input.description}"
+        )
+    if len(model.outputs) != 1:
+        raise ContractError(
+            f"your model has {len(model.outputs)} outputs; {spec.id} expects one: {spec.output.meaning}"
+        )
+    model_out = tuple(model.outputs[0].shape)
+    if not _fits(model_out, expected_out):
+        hint = ""
+        if len(model_out) == len(expected_out) + 1:
+            hint = " (does the last recurrent layer still have return_sequences=True?)"
+        raise ContractError(
+            f"your model outputs {format_shape(model_out)}; {spec.id} expects "
+            f"{format_shape(expected_out)}: {spec.output.meaning}{hint}"
+        )

@@ -1,0 +1,66 @@
+"""Feed the hidden test split to a model and compute the task's metric and its baselines.
+
+Prediction is deterministic: a fixed batch size on float32 inputs, so the same file always gets
+the same numbers.
+
+Example:
+    evaluation = evaluate(model, spec, hidden_test_split(spec))
+    evaluation.metric_value    # e.g. 2.81 (MAE)
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.baselines import predict_baseline
+from grader.data import Examples
+
+PREDICT_BATCH_SIZE = 256
+
+
+def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean(np.abs(y_true.astype(np.float64) - y_pred)))
+
+
+def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    if y_pred.shape[-1] == 1:  # one sigmoid unit
+        predicted = (y_pred[..., 0] >= 0.5).astype(np.int64)
+    else:
+        predicted = np.argmax(y_pred, axis=-1)
+    return float(np.mean(predicted == y_true.reshape(predicted.shape)))
+
+
+METRIC_FUNCTIONS = {"mae": mean_absolute_error, "mse": mean_squared_error, "accuracy": accuracy}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the model did on the hidden test split."""
+
+    metric_value: float  # NaN when any prediction is not finite
+    nonfinite_predictions: int
+    predictions: np.ndarray
+    targets: np.ndarray
+    baseline_values: dict[str, float]  # baseline name -> metric value on the same examples
+
+
+def predict(model, x: np.ndarray) -> np.ndarray:
+    """Model predictions as float64 numpy, in fixed-size batches."""
+    return np.asarray(model.predict(x, batch_size=PREDICT_BATCH_SIZE, verbose=0), dtype=np.float64)
+
+
+def evaluate(model, spec, test: Examples) -> Evaluation:
+    """Predict the test examples and score the predictions and every baseline of the spec."""
+    metric = METRIC_FUNCTIONS[spec.metric.name]
+    predictions = predict(model, test.x)
+    nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
+    value = float("nan") if nonfinite else metric(test.y, predictions)
+    baselines = {
+        name: metric(test.y, predict_baseline(name, params, test.x))
+        for name, params in spec.metric.baselines.items()
+    }
+    return Evaluation(value, nonfinite, predictions, test.y, baselines)

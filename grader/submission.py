@@ -1,0 +1,170 @@
+"""Open what was submitted: a `.keras` or `.h5` model file, safely (no code from the file runs).
+
+The model's saved config is read and checked before Keras sees it: a `Lambda` layer or a
+custom class is refused with a message that names the layer and the built-in to use instead.
+Known Keras 2 differences are shimmed (grader.compat) on a temporary copy; the learner's file
+is never modified. Loading is `compile=False` in Keras safe mode.
+
+Example:
+    loaded = load_model_file(Path("model.h5"), spec)
+    loaded.model.predict(x)
+"""
+
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.compat import apply_shims, iter_layer_configs
+from grader.errors import SubmissionError
+from grader.keras_runtime import import_keras
+
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to predict, and how it was opened."""
+
+    model: Any
+    format: str  # "keras", "h5" or "in-memory"
+    saved_by: str | None = None  # e.g. "Keras 2.21.0"
+    shims: list[str] = field(default_factory=list)
+
+
+def check_file(path: Path, max_file_mb: float) -> None:
+    """Refuse paths that are not a readable regular model file within the size limit."""
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file; check the path")
+    if path.is_dir():
+        raise SubmissionError(
+            f"{path}: is a directory; submit a .keras or .h5 file (save with model.save('model.keras'))"
+        )
+    size_mb = path.stat().st_size / 2**20
+    if size_mb > max_file_mb:
+        raise SubmissionError(
+            f"{path}: {size_mb:.1f} MB is over the task's {max_file_mb:g} MB limit; use a smaller model"
+        )
+    if path.stat().st_size == 0:
+        raise SubmissionError(f"{path}: the file is empty; save the model again")
+
+
+def load_model_file(path: Path, max_file_mb: float) -> LoadedModel:
+    """Open a `.keras` or `.h5` file in safe mode, or raise SubmissionError saying why not."""
+    check_file(path, max_file_mb)
+    suffix = path.suffix.lower()
+    if suffix == ".keras":
+        config, saved_by = _read_keras_zip_config(path)
+        _refuse_code_layers(config, path)
+        return LoadedModel(_keras_load(path, path), "keras", saved_by)
+    if suffix in (".h5", ".hdf5"):
+        config, saved_by = _read_h5_config(path)
+        _refuse_code_layers(config, path)
+        shimmed, shims = apply_shims(config)
+        if not shims:
+            return LoadedModel(_keras_load(path, path), "h5", saved_by)
+        with tempfile.TemporaryDirectory(prefix="tfcert-shim-") as tmp:
+            copy = Path(tmp) / "shimmed.h5"
+            shutil.copyfile(path, copy)
+            _write_h5_config(copy, shimmed)
+            return LoadedModel(_keras_load(copy, path), "h5", saved_by, shims)
+    raise SubmissionError(
+        f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
+        "submit a .keras or .h5 model file, or a solution .py defining solution_model()"
+    )
+
+
+def _read_keras_zip_config(path: Path) -> tuple[dict, str | None]:
+    """The model config and Keras version stored in a `.keras` zip archive."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "config.json" not in names:
+                raise SubmissionError(f"{path}: a zip file but not a Keras model (no config.json); save with model.save('model.keras')")
+            config = json.loads(archive.read("config.json"))
+            metadata = json.loads(archive.read("metadata.json")) if "metadata.json" in names else {}
+    except zipfile.BadZipFile:
+        raise SubmissionError(f"{path}: not a valid .keras file (not a zip archive); save with model.save('model.keras')") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise SubmissionError(f"{path}: the model config inside the .keras file is not valid JSON; save the model again") from None
+    version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+    return config, f"Keras {version}" if version else None
+
+
+def _read_h5_config(path: Path) -> tuple[dict, str | None]:
+    """The model config and Keras version stored in an HDF5 model file."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as h5:
+            raw = h5.attrs.get("model_config")
+            version = h5.attrs.get("keras_version")
+    except OSError:
+        raise SubmissionError(f"{path}: not a valid HDF5 file (truncated or another format); save with model.save('model.h5')") from None
+    if raw is None:
+        raise SubmissionError(
+            f"{path}: holds weights only, no model; save the whole model with model.save('model.h5'), not save_weights()"
+        )
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8")
+    if isinstance(version, bytes):
+        version = version.decode("utf-8")
+    try:
+        config = json.loads(raw)
+    except json.JSONDecodeError:
+        raise SubmissionError(f"{path}: the model config in the HDF5 file is not valid JSON; save the model again") from None
+    return config, f"Keras {version}" if version else None
+
+
+def _write_h5_config(path: Path, config: dict) -> None:
+    import h5py
+
+    with h5py.File(path, "r+") as h5:
+        h5.attrs["model_config"] = json.dumps(config)
+
+
+def _refuse_code_layers(config: dict, path: Path) -> None:
+    """Refuse Lambda layers and custom classes: loading them would run code from the file."""
+    for layer in iter_layer_configs(config):
+        class_name = layer["class_name"]
+        name = layer["config"].get("name", "?")
+        if class_name == "Lambda":
+            raise SubmissionError(
+                f"{path}: layer '{name}' is a Lambda layer, which runs arbitrary code and is not allowed "
+                "(the exam's rule too); use built-in layers instead, e.g. keras.layers.Rescaling(400) "
+                "for `x * 400`, keras.layers.Reshape or an Input of the task's shape (`tfcert show TASK`) "
+                "for `tf.expand_dims(x, -1)`, then save the model again"
+            )
+        module = layer.get("module")
+        if isinstance(module, str) and not module.startswith("keras"):
+            raise SubmissionError(
+                f"{path}: layer '{name}' uses the custom class {module}.{class_name}, whose code would run "
+                "on loading; rebuild that part from built-in Keras layers and save the model again"
+            )
+
+
+def _keras_load(path: Path, shown: Path):
+    """`keras.saving.load_model` in safe mode; Keras' errors become one-line SubmissionErrors."""
+    keras = import_keras()
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises ValueError, TypeError, KeyError... for bad files
+        reason = " ".join(str(exc).split())
+        if "Could not locate class" in reason:
+            raise SubmissionError(
+                f"{shown}: Keras 3 cannot rebuild this model ({_first_sentence(reason)}); "
+                "load it where it was made and save again with model.save('model.keras'), "
+                "or rebuild it from built-in Keras layers"
+            ) from None
+        raise SubmissionError(
+            f"{shown}: Keras could not load the model ({_first_sentence(reason)}); "
+            "save it again with model.save('model.keras') under Keras 3"
+        ) from None
+
+
+def _first_sentence(text: str, limit: int = 200) -> str:
+    sentence = text.split(". ")[0]
+    return sentence if len(sentence) <= limit else sentence[: limit - 3] + "..."

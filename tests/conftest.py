@@ -1,0 +1,110 @@
+"""Shared fixtures: the task4 spec, small Keras models saved in every format, and the reference
+solution trained once per test session (train mode, as a learner would run it)."""
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from grader.keras_runtime import import_keras
+from grader.spec import PROJECT_ROOT, load_task
+from grader.train import train_solution
+
+WINDOW = 30
+
+
+@pytest.fixture(scope="session")
+def keras():
+    return import_keras()
+
+
+@pytest.fixture(scope="session")
+def task4():
+    return load_task("task4")
+
+
+@pytest.fixture
+def run_cli():
+    """Run `tfcert ARGS...` in-process; returns click's Result (exit_code, stdout, stderr)."""
+
+    def run(*args):
+        return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+    return run
+
+
+def small_forecaster(keras, window=WINDOW, return_sequences=False, seed=0):
+    """An untrained but valid-shaped Conv1D + LSTM model (fast to build and save)."""
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([
+        keras.Input((window, 1)),
+        keras.layers.Rescaling(1 / 50),
+        keras.layers.Conv1D(4, 3, padding="causal", activation="relu"),
+        keras.layers.LSTM(4, return_sequences=return_sequences),
+        keras.layers.Dense(1),
+        keras.layers.Rescaling(50),
+    ])
+
+
+def naive_forecaster(keras, window=WINDOW):
+    """A weight-free Keras model that repeats the last value of each window (the naive forecast)."""
+    return keras.Sequential([
+        keras.Input((window, 1)),
+        keras.layers.Cropping1D((window - 1, 0)),
+        keras.layers.Reshape((1,)),
+    ])
+
+
+@pytest.fixture(scope="session")
+def model_files(keras, tmp_path_factory):
+    """The same small model saved as .keras and as a Keras 3 .h5."""
+    folder = tmp_path_factory.mktemp("models")
+    model = small_forecaster(keras)
+    paths = {"keras": folder / "small.keras", "h5": folder / "small.h5"}
+    model.save(paths["keras"])
+    model.save(paths["h5"])
+    return paths
+
+
+KERAS2_SCRIPT = textwrap.dedent("""
+    import os, sys
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tf_keras as k
+    k.utils.set_random_seed(0)
+    layers = [k.layers.Conv1D(4, 3, padding="causal", activation="relu", input_shape=(30, 1)),
+              k.layers.LSTM(4), k.layers.Dense(1)]
+    if sys.argv[2] == "lambda":
+        layers.append(k.layers.Lambda(lambda x: x * 400))
+    k.Sequential(layers).save(sys.argv[1])
+""")
+
+
+def make_keras2_h5(path: Path, variant: str = "plain") -> Path:
+    """Write a legacy Keras 2 .h5 with tf_keras (as TF 2.x exams saved them), in a subprocess."""
+    subprocess.run([sys.executable, "-c", KERAS2_SCRIPT, str(path), variant], check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def keras2_h5(tmp_path_factory):
+    return make_keras2_h5(tmp_path_factory.mktemp("keras2") / "legacy.h5")
+
+
+@pytest.fixture(scope="session")
+def reference_model(tmp_path_factory):
+    """solutions/task4.py trained once through train mode; the saved .keras file is kept."""
+    log = []
+    with train_solution(PROJECT_ROOT / "solutions" / "task4.py", time_limit=600, log=log.append) as trained:
+        kept = tmp_path_factory.mktemp("reference") / "task4.keras"
+        shutil.copyfile(trained.model_path, kept)
+    return kept, trained.seconds
+
+
+def parse_json(output: str) -> dict:
+    return json.loads(output)

@@ -1,0 +1,70 @@
+"""The CLI's instant commands: no TensorFlow import, and the contract printed in full."""
+
+import subprocess
+import sys
+
+from grader.spec import PROJECT_ROOT
+
+NO_TF_CHECK = """
+import sys
+from cli import main
+try:
+    main({args!r})
+except SystemExit as done:
+    assert done.code in (0, None), done.code
+heavy = sorted(m for m in ("tensorflow", "keras", "tf_keras", "h5py") if m in sys.modules)
+assert not heavy, f"imported {{heavy}}"
+print("light")
+"""
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT)
+
+
+def test_help_and_tasks_do_not_import_tensorflow():
+    for args in (["--help"], ["tasks"], ["show", "task4"]):
+        done = run_python(NO_TF_CHECK.format(args=args))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().endswith("light")
+
+
+def test_tasks_lists_id_title_metric_and_pass_line(run_cli):
+    result = run_cli("tasks")
+    assert result.exit_code == 0
+    header, row = result.stdout.splitlines()[:2]
+    assert header.split() == ["id", "title", "metric", "pass", "line"]
+    assert row.startswith("task4  Time series forecasting with Conv1D + LSTM")
+    assert "MAE" in row and "4/5 points (MAE <= 3)" in row
+
+
+def test_show_prints_the_whole_contract(run_cli, task4):
+    result = run_cli("show", "task4")
+    assert result.exit_code == 0
+    text = result.stdout
+    for expected in [
+        "(None, 30, 1)  float32",            # input shape and dtype
+        "about -40..90",                     # value range
+        "raw values, not normalized",        # scaling
+        "(None, 1)  activation: linear",     # output
+        "5 points  MAE <= 2.9",              # ladder
+        "4 points  MAE <= 3  (pass line)",
+        "naive forecast (previous value)",   # baselines
+        "training  300 s",                   # limits
+        "parameters  2,000,000",
+        "starter     starter/task4.py",
+        "hidden: only the grader reads it",
+    ]:
+        assert expected in text, expected
+
+
+def test_unknown_task_exits_2_with_one_line(run_cli):
+    result = run_cli("show", "nope")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "unknown task 'nope'" in result.stderr
+
+
+def test_bad_command_line_exits_2(run_cli):
+    assert run_cli("grade", "task4").exit_code == 2  # missing FILE
+    assert run_cli("grade", "task4", "x.keras", "--time-limit", "0").exit_code == 2
