@@ -32,8 +32,8 @@ def grade(task: str | TaskSpec, submission, *, time_limit: float | None = None, 
     """
     spec = task if isinstance(task, TaskSpec) else load_task(task)
     with _open(spec, submission, time_limit, log) as (loaded, shown, mode, train_seconds):
-        _check_size(loaded.model, spec, shown)
         check_contract(loaded.model, spec)
+        _check_size(loaded.model, spec, shown)
         evaluation = evaluate(loaded.model, spec, hidden_test_split(spec))
     value = evaluation.metric_value
     points = points_for(value, spec.metric)

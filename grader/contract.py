@@ -29,6 +29,13 @@ def check_contract(model, spec) -> None:
     """Raise ContractError when the model's inputs or outputs do not fit the task."""
     expected_in = (None, *spec.input.shape)
     expected_out = (None, *spec.output.shape)
+    try:
+        model.inputs, model.outputs
+    except (AttributeError, ValueError):  # Keras raises these for a model that was never built
+        raise ContractError(
+            f"your model has no layers after its input, or was never built; {spec.id} needs a model "
+            f"from keras.Input(shape={spec.input.shape}) to an output of shape {format_shape(expected_out)}"
+        ) from None
     if len(model.inputs) != 1:
         raise ContractError(
             f"your model has {len(model.inputs)} inputs; {spec.id} feeds one: {spec.input.description}"

@@ -77,3 +77,13 @@ def test_a_solution_that_never_ends_is_killed_at_the_time_limit(run_cli, tmp_pat
     assert result.exit_code == 2
     assert "did not finish within the 8 s limit" in result.stderr
     assert elapsed < 30
+
+
+def test_the_unmodified_starter_gets_a_clear_message(run_cli):
+    from grader.spec import PROJECT_ROOT
+
+    result = run_cli("grade", "task4", PROJECT_ROOT / "starter" / "task4.py")
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == ["error: your model has no layers after its input, or was never built; task4 needs "
+                      "a model from keras.Input(shape=(30, 1)) to an output of shape (None, 1)"]
