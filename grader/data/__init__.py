@@ -12,27 +12,15 @@ Example:
 
 import hashlib
 import os
-from dataclasses import dataclass
 
-import numpy as np
-
-from grader.data.registry import builtin_name
-from grader.data.series import generate_series, sliding_windows
+from grader.data.examples import Examples
+from grader.data.registry import builtin_source
 from grader.errors import DataAccessError
 
 SECRET_ENV = "TFCERT_SECRET"
 LEARNER_SPLITS = ("train", "valid")
 
-
-@dataclass(frozen=True)
-class Examples:
-    """Model inputs `x` and targets `y` of a split, aligned on the first axis."""
-
-    x: np.ndarray
-    y: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.y)
+__all__ = ["Examples", "hidden_test_split", "learner_split", "test_seed"]
 
 
 def test_seed(spec) -> int:
@@ -44,30 +32,16 @@ def test_seed(spec) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def learner_split(spec, split: str) -> np.ndarray:
-    """Return the `train` or `valid` split as the learner gets it (a 1-D series for series tasks)."""
+def learner_split(spec, split: str):
+    """The `train` or `valid` split as the learner gets it (its form depends on the task's data)."""
     if split not in LEARNER_SPLITS:
         raise DataAccessError(
             f"split '{split}' is not available to learners (use 'train' or 'valid'); "
             "the test split is hidden and only the grader reads it"
         )
-    builtin_name(spec.dataset.source)  # the only sources so far are builtin series
-    segment = spec.dataset.splits[split]
-    # The learner segments never depend on the test seed: the spec's seed is passed so that
-    # no secret is needed (or read) to build them.
-    series = generate_series(spec.dataset.params, spec.dataset.splits["test"].start, spec.dataset.splits["test"].seed)
-    return series[segment.start : segment.end]
+    return builtin_source(spec.dataset.source).learner_split(spec, split)
 
 
 def hidden_test_split(spec) -> Examples:
-    """Build the hidden test examples: windows ending just before each test day, in every draw."""
-    test = spec.dataset.splits["test"]
-    window = spec.input.shape[0]
-    seed = test_seed(spec)
-    xs, ys = [], []
-    for draw in range(test.draws):
-        series = generate_series(spec.dataset.params, test.start, seed, draw)
-        x, y = sliding_windows(series, test.start, test.end, window)
-        xs.append(x)
-        ys.append(y)
-    return Examples(np.concatenate(xs), np.concatenate(ys))
+    """The hidden test examples (model inputs and targets); grader-side only."""
+    return builtin_source(spec.dataset.source).hidden_test(spec, test_seed(spec))

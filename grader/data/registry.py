@@ -1,7 +1,9 @@
-"""The dataset sources a spec may name, and validation of their params and splits.
+"""The dataset sources a spec may name: their typed params and splits, and how to build them.
 
-A source is `builtin:<name>` for now; each builtin names its params dataclass and its split
-dataclass, so `dataset.params` and `dataset.splits` are checked as strictly as the rest of a spec.
+A source is `builtin:<name>` for now. Each builtin names its params dataclass and its split
+dataclass (so `dataset.params` and `dataset.splits` are checked as strictly as the rest of a
+spec), a check of rules that span fields, and the two builders: the learner's split and the
+hidden test examples.
 """
 
 from collections.abc import Callable
@@ -9,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader import typed
+from grader.data import series
+from grader.data.examples import Examples
 from grader.data.series import SegmentSplit, SyntheticSeriesParams
 
 SPLIT_NAMES = ("train", "valid", "test")
@@ -16,25 +20,27 @@ SPLIT_NAMES = ("train", "valid", "test")
 
 @dataclass(frozen=True)
 class BuiltinSource:
-    """How a builtin source's params and splits are typed, and the rules that span them."""
+    """How a builtin source's params and splits are typed and checked, and how it builds data."""
 
     params_type: type
     split_type: type
     check: Callable[[Any, dict[str, Any]], None]
+    learner_split: Callable[[Any, str], Any]  # (spec, "train" | "valid") -> the learner's data
+    hidden_test: Callable[[Any, int], Examples]  # (spec, test seed) -> model inputs and targets
 
 
-def builtin_name(source: str) -> str:
-    """`builtin:synthetic_series` -> `synthetic_series`; raise FieldError for unknown sources."""
+def builtin_source(source: str) -> BuiltinSource:
+    """The builtin behind `builtin:<name>`; raise FieldError for unknown sources."""
     kind, _, name = source.partition(":")
     if kind != "builtin" or name not in BUILTIN_SOURCES:
         known = ", ".join(f"builtin:{n}" for n in BUILTIN_SOURCES)
         raise typed.FieldError("dataset.source", f"unknown source '{source}' (known: {known})")
-    return name
+    return BUILTIN_SOURCES[name]
 
 
 def validate_dataset(source: str, params: Any, splits: Any) -> tuple[Any, dict[str, Any]]:
     """Return typed `(params, splits)` for `source`, or raise FieldError naming the field."""
-    builtin = BUILTIN_SOURCES[builtin_name(source)]
+    builtin = builtin_source(source)
     typed_params = typed.build(builtin.params_type, params, "dataset.params")
     typed_splits = typed.build(dict[str, builtin.split_type], splits, "dataset.splits")
     for name in SPLIT_NAMES:
@@ -67,5 +73,7 @@ def _check_segments(params: SyntheticSeriesParams, splits: dict[str, SegmentSpli
 
 
 BUILTIN_SOURCES = {
-    "synthetic_series": BuiltinSource(SyntheticSeriesParams, SegmentSplit, _check_segments),
+    "synthetic_series": BuiltinSource(
+        SyntheticSeriesParams, SegmentSplit, _check_segments, series.learner_split, series.hidden_test
+    ),
 }

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.data.examples import Examples
+
 
 @dataclass(frozen=True)
 class SyntheticSeriesParams:
@@ -76,3 +78,23 @@ def sliding_windows(values: np.ndarray, targets_from: int, targets_to: int, wind
     x = np.stack([values[s : s + window] for s in starts])[..., np.newaxis]
     y = values[targets_from:targets_to, np.newaxis]
     return x.astype(np.float32), y.astype(np.float32)
+
+
+def learner_split(spec, name: str) -> np.ndarray:
+    """The `train` or `valid` segment as a 1-D float32 array (independent of any test secret)."""
+    test = spec.dataset.splits["test"]
+    segment = spec.dataset.splits[name]
+    return generate_series(spec.dataset.params, test.start, test.seed)[segment.start : segment.end]
+
+
+def hidden_test(spec, seed: int) -> Examples:
+    """Windows ending just before each test day, for every noise draw of the test segment."""
+    test = spec.dataset.splits["test"]
+    window = spec.input.shape[0]
+    xs, ys = [], []
+    for draw in range(test.draws):
+        series = generate_series(spec.dataset.params, test.start, seed, draw)
+        x, y = sliding_windows(series, test.start, test.end, window)
+        xs.append(x)
+        ys.append(y)
+    return Examples(np.concatenate(xs), np.concatenate(ys))
