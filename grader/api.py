@@ -49,7 +49,7 @@ def grade(task: str | TaskSpec, submission, *, time_limit: float | None = None, 
         value=None if evaluation.nonfinite_predictions else round(value, 6),
         points=points, max_points=MAX_POINTS, passed=points >= spec.metric.pass_points,
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
-        baselines=baselines, diagnostics=diagnose(evaluation, spec),
+        baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model),
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
     )

@@ -25,6 +25,19 @@ def _fits(model_shape, expected) -> bool:
     return all(m is None or m == e for m, e in zip(model_shape, expected))
 
 
+def _output_hint(model_out: tuple, expected_out: tuple, spec) -> str:
+    """Name the likely mistake behind an output-shape mismatch."""
+    classes = spec.output.classes
+    if len(model_out) == len(expected_out) + 1:
+        return " (does the last recurrent layer still have return_sequences=True?)"
+    if classes and len(model_out) == 2:
+        if model_out[-1] == 1 and len(classes) > 2:
+            return (f" (one sigmoid unit is for two classes; {spec.id} has {len(classes)}: "
+                    f"end with Dense({len(classes)}, activation='softmax'))")
+        return f" ({len(classes)} classes: {', '.join(classes)})"
+    return ""
+
+
 def check_contract(model, spec) -> None:
     """Raise ContractError when the model's inputs or outputs do not fit the task."""
     expected_in = (None, *spec.input.shape)
@@ -57,9 +70,7 @@ def check_contract(model, spec) -> None:
         )
     model_out = tuple(model.outputs[0].shape)
     if not _fits(model_out, expected_out):
-        hint = ""
-        if len(model_out) == len(expected_out) + 1:
-            hint = " (does the last recurrent layer still have return_sequences=True?)"
+        hint = _output_hint(model_out, expected_out, spec)
         raise ContractError(
             f"your model outputs {format_shape(model_out)}; {spec.id} expects "
             f"{format_shape(expected_out)}: {spec.output.meaning}{hint}"

@@ -60,7 +60,7 @@ def evaluate(model, spec, test: Examples) -> Evaluation:
     nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
     value = float("nan") if nonfinite else metric(test.y, predictions)
     baselines = {
-        name: metric(test.y, predict_baseline(name, params, test.x))
+        name: metric(test.y, predict_baseline(name, params, test, spec))
         for name, params in spec.metric.baselines.items()
     }
     return Evaluation(value, nonfinite, predictions, test.y, baselines)

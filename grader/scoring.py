@@ -24,7 +24,7 @@ def points_for(value: float, metric) -> int:
     return 0
 
 
-def diagnose(evaluation, spec) -> list[str]:
+def diagnose(evaluation, spec, model=None) -> list[str]:
     """Plain-language reasons for a low or suspicious score, most important first."""
     notes = []
     predictions, targets = evaluation.predictions, evaluation.targets
@@ -41,6 +41,8 @@ def diagnose(evaluation, spec) -> list[str]:
         )
     if spec.output.activation == "linear":
         notes.extend(_scale_notes(predictions, targets))
+    else:
+        notes.extend(_classification_notes(predictions, targets, spec, model))
     points = points_for(evaluation.metric_value, spec.metric)
     for name, value in evaluation.baseline_values.items():
         worse = value < evaluation.metric_value if spec.metric.lower_is_better else value > evaluation.metric_value
@@ -49,6 +51,8 @@ def diagnose(evaluation, spec) -> list[str]:
                 f"the '{name}' baseline scores better ({spec.metric.label} {value:.4g}) than your model "
                 f"({evaluation.metric_value:.4g}): the model adds nothing over a rule of thumb yet"
             )
+    if spec.metric.hint and points < spec.metric.pass_points:
+        notes.append(" ".join(spec.metric.hint.split()))
     if not notes and points < MAX_POINTS:
         best = spec.metric.ladder[max(spec.metric.ladder)]
         op = "<=" if spec.metric.lower_is_better else ">="
@@ -67,3 +71,48 @@ def _scale_notes(predictions: np.ndarray, targets: np.ndarray) -> list[str]:
         f"{float(np.mean(targets)):.4g}: if you scale inputs inside the model, scale outputs back "
         "(e.g. keras.layers.Rescaling(50) as the last layer)"
     ]
+
+
+def _predicted_classes(predictions: np.ndarray) -> np.ndarray:
+    if predictions.shape[-1] == 1:
+        return (predictions[:, 0] >= 0.5).astype(np.int64)
+    return np.argmax(predictions, axis=-1)
+
+
+def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, model) -> list[str]:
+    """Collapsed predictions, missing input scaling, un-normalized outputs, the weakest class."""
+    notes = []
+    names = spec.output.classes or tuple(str(i) for i in range(max(2, predictions.shape[-1])))
+    predicted = _predicted_classes(predictions)
+    labels = targets.reshape(-1).astype(np.int64)
+    counts = np.bincount(predicted, minlength=len(names))
+    top = int(counts.argmax())
+    top_share = counts[top] / len(predicted)
+    largest_true_share = np.bincount(labels).max() / len(labels)
+    if top_share > max(0.9, largest_true_share + 0.2):
+        notes.append(
+            f"predictions collapse to one class: '{names[top]}' for {top_share:.0%} of the test inputs"
+        )
+        if spec.input.kind == "image" and model is not None and not _has_input_scaling(model):
+            low, high = spec.input.value_range or (0, 255)
+            notes.append(
+                f"your model has no Rescaling layer, and {spec.id} feeds raw pixels {low:g}..{high:g}: a model "
+                f"trained on 0..1 inputs sees values 255x too large; add keras.layers.Rescaling(1/255) as its first layer"
+            )
+    if spec.output.activation == "softmax" and predictions.shape[-1] > 1:
+        sums = predictions.sum(axis=-1)
+        if np.abs(sums - 1).max() > 0.01 or predictions.min() < -1e-6:
+            notes.append("your outputs are not probabilities that sum to 1: end the model with activation='softmax'")
+    per_class = [float(np.mean(predicted[labels == k] == k)) for k in range(len(names)) if np.any(labels == k)]
+    if per_class and not notes and min(per_class) < 0.8:
+        weakest = int(np.argmin(per_class))
+        notes.append(f"weakest class: '{names[weakest]}' ({per_class[weakest]:.0%} of its test inputs right)")
+    return notes
+
+
+def _has_input_scaling(model) -> bool:
+    """True when a Rescaling or Normalization layer appears anywhere in the model (nested too)."""
+    for layer in getattr(model, "layers", []):
+        if type(layer).__name__ in ("Rescaling", "Normalization") or _has_input_scaling(layer):
+            return True
+    return False

@@ -18,7 +18,7 @@ import yaml
 
 from grader import typed
 from grader.baselines import check_baseline
-from grader.data.registry import validate_dataset
+from grader.data.registry import builtin_source, validate_dataset
 from grader.errors import SpecError, UnknownTaskError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +72,7 @@ class MetricSpec:
     ladder: dict[int, float]
     pass_points: int
     baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hint: str | None = None  # shown when a submission scores below the pass line
 
     @property
     def lower_is_better(self) -> bool:
@@ -188,6 +189,7 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
             raise typed.FieldError(f"metric.baselines.{name}", problem)
     if any(d <= 0 for d in spec.input.shape):
         raise typed.FieldError("input.shape", f"dimensions must be positive, got {list(spec.input.shape)}")
+    builtin_source(spec.dataset.source).check_task(spec)
     if spec.output.classes is not None and spec.output.shape[-1] not in (1, len(spec.output.classes)):
         raise typed.FieldError("output.classes", f"{len(spec.output.classes)} classes do not fit output shape {list(spec.output.shape)}")
     for name in ("starter", "solution"):

@@ -97,13 +97,26 @@ def keras2_h5(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def reference_model(tmp_path_factory):
-    """solutions/task4.py trained once through train mode; the saved .keras file is kept."""
-    log = []
-    with train_solution(PROJECT_ROOT / "solutions" / "task4.py", time_limit=600, log=log.append) as trained:
-        kept = tmp_path_factory.mktemp("reference") / "task4.keras"
-        shutil.copyfile(trained.model_path, kept)
-    return kept, trained.seconds
+def train_once(tmp_path_factory):
+    """train_once(solution_path) -> (kept .keras path, training seconds), trained once per session
+    through train mode, the way `tfcert grade TASK solution.py` trains it."""
+    done = {}
+
+    def train(solution: Path):
+        if solution not in done:
+            with train_solution(solution, time_limit=600, log=lambda line: None) as trained:
+                kept = tmp_path_factory.mktemp("trained") / f"{solution.stem}.keras"
+                shutil.copyfile(trained.model_path, kept)
+            done[solution] = (kept, trained.seconds)
+        return done[solution]
+
+    return train
+
+
+@pytest.fixture(scope="session")
+def reference_model(train_once):
+    """solutions/task4.py trained once through train mode."""
+    return train_once(PROJECT_ROOT / "solutions" / "task4.py")
 
 
 def parse_json(output: str) -> dict:

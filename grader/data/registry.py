@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader import typed
-from grader.data import series
+from grader.data import series, shapes
 from grader.data.examples import Examples
 from grader.data.series import SegmentSplit, SyntheticSeriesParams
+from grader.data.shapes import ImageSplit, ShapesParams
 
 SPLIT_NAMES = ("train", "valid", "test")
 
@@ -24,7 +25,8 @@ class BuiltinSource:
 
     params_type: type
     split_type: type
-    check: Callable[[Any, dict[str, Any]], None]
+    check: Callable[[Any, dict[str, Any]], None]  # (params, splits): raise FieldError
+    check_task: Callable[[Any], None]  # (spec): rules between the data and the contract
     learner_split: Callable[[Any, str], Any]  # (spec, "train" | "valid") -> the learner's data
     hidden_test: Callable[[Any, int], Examples]  # (spec, test seed) -> model inputs and targets
 
@@ -72,8 +74,40 @@ def _check_segments(params: SyntheticSeriesParams, splits: dict[str, SegmentSpli
         raise typed.FieldError("dataset.splits.test.draws", "must be at least 1")
 
 
+def _check_window_task(spec) -> None:
+    if spec.input.kind != "window" or len(spec.input.shape) != 2 or spec.input.shape[1] != 1:
+        raise typed.FieldError("input", "builtin:synthetic_series feeds kind 'window' of shape [window, 1]")
+    if spec.dataset.splits["test"].start < spec.input.shape[0]:
+        raise typed.FieldError("dataset.splits.test.start", f"needs at least {spec.input.shape[0]} days before it")
+
+
+def _check_counts(params: ShapesParams, splits: dict[str, ImageSplit]) -> None:
+    for name, split in splits.items():
+        pose = split.pose
+        if split.count < 1:
+            raise typed.FieldError(f"dataset.splits.{name}.count", "must be at least 1")
+        if not 0 < pose.min_scale <= pose.max_scale:
+            raise typed.FieldError(f"dataset.splits.{name}.pose", "needs 0 < min_scale <= max_scale")
+        if pose.max_shift < 0 or pose.max_rotation < 0:
+            raise typed.FieldError(f"dataset.splits.{name}.pose", "max_shift and max_rotation must be >= 0")
+
+
+def _check_shapes_task(spec) -> None:
+    size = spec.input.shape[0]
+    if spec.input.kind != "image" or spec.input.shape != (size, size, 3):
+        raise typed.FieldError("input", "builtin:shapes feeds kind 'image' of shape [size, size, 3]")
+    classes = spec.output.classes or ()
+    unknown = [name for name in classes if name not in shapes.SHAPES]
+    if len(classes) < 2 or unknown:
+        raise typed.FieldError("output.classes", f"needs two or more of {', '.join(shapes.SHAPES)}")
+
+
 BUILTIN_SOURCES = {
     "synthetic_series": BuiltinSource(
-        SyntheticSeriesParams, SegmentSplit, _check_segments, series.learner_split, series.hidden_test
+        SyntheticSeriesParams, SegmentSplit, _check_segments, _check_window_task,
+        series.learner_split, series.hidden_test,
+    ),
+    "shapes": BuiltinSource(
+        ShapesParams, ImageSplit, _check_counts, _check_shapes_task, shapes.learner_split, shapes.hidden_test,
     ),
 }
