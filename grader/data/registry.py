@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader import typed
-from grader.data import series, shapes
+from grader.data import animals, series, shapes
+from grader.data.animals import AnimalParams, PerClassSplit
 from grader.data.examples import Examples
 from grader.data.series import SegmentSplit, SyntheticSeriesParams
 from grader.data.shapes import ImageSplit, ShapesParams
@@ -102,6 +103,24 @@ def _check_shapes_task(spec) -> None:
         raise typed.FieldError("output.classes", f"needs two or more of {', '.join(shapes.SHAPES)}")
 
 
+def _check_per_class(params: AnimalParams, splits: dict[str, PerClassSplit]) -> None:
+    total = sum(split.per_class for split in splits.values())
+    if any(split.per_class < 1 for split in splits.values()) or total > animals.MIN_UNIQUE_PER_CLASS:
+        raise typed.FieldError(
+            "dataset.splits", f"per_class counts must be >= 1 and sum to at most {animals.MIN_UNIQUE_PER_CLASS}"
+        )
+    if splits["test"].seed is None:
+        raise typed.FieldError("dataset.splits.test.seed", "missing: the hidden test draw needs its own seed")
+
+
+def _check_animals_task(spec) -> None:
+    size = spec.input.shape[0]
+    if spec.input.kind != "image" or spec.input.shape != (size, size, 3):
+        raise typed.FieldError("input", "builtin:animal_silhouettes feeds kind 'image' of shape [size, size, 3]")
+    if spec.output.classes != animals.CLASSES:
+        raise typed.FieldError("output.classes", f"must be the dataset's classes in order: {', '.join(animals.CLASSES)}")
+
+
 BUILTIN_SOURCES = {
     "synthetic_series": BuiltinSource(
         SyntheticSeriesParams, SegmentSplit, _check_segments, _check_window_task,
@@ -109,5 +128,9 @@ BUILTIN_SOURCES = {
     ),
     "shapes": BuiltinSource(
         ShapesParams, ImageSplit, _check_counts, _check_shapes_task, shapes.learner_split, shapes.hidden_test,
+    ),
+    "animal_silhouettes": BuiltinSource(
+        AnimalParams, PerClassSplit, _check_per_class, _check_animals_task,
+        animals.learner_split, animals.hidden_test,
     ),
 }
