@@ -16,6 +16,7 @@ from grader.contract import check_contract
 from grader.data import hidden_test_split
 from grader.errors import SubmissionError
 from grader.evaluate import evaluate
+from grader.explain import figure_data
 from grader.result import BaselineScore, GradeResult
 from grader.scoring import MAX_POINTS, diagnose, points_for
 from grader.spec import TaskSpec, load_task
@@ -52,6 +53,7 @@ def grade(task: str | TaskSpec, submission, *, time_limit: float | None = None, 
         baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model),
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
+        figure=figure_data(evaluation, spec),
     )
 
 

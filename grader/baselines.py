@@ -35,10 +35,59 @@ def majority_class(examples: Examples, spec) -> np.ndarray:
     return np.tile(np.eye(width)[most_common], (len(examples), 1))
 
 
+def bag_of_words(examples: Examples, spec) -> np.ndarray:
+    """Logistic regression on which vocabulary words a text contains (order ignored).
+
+    Fitted on the learner's training split once and cached; it shows what a model that ignores
+    word order (e.g. Embedding + GlobalAveragePooling1D) can reach.
+    """
+    from grader.data import learner_split
+    from grader.data.cache import cached_arrays
+    from grader.text import Tokenizer
+
+    vocab_size = spec.input.preprocessing["vocab_size"]
+    classes = max(2, spec.output.shape[-1])
+
+    def fit() -> dict[str, np.ndarray]:
+        texts, labels = learner_split(spec, "train")
+        return _fit_softmax_regression(_word_presence(Tokenizer.for_task(spec).encode(texts), vocab_size), labels, classes)
+
+    model = cached_arrays(("bag_of_words", spec.id, spec.dataset, spec.input), fit)
+    logits = _word_presence(examples.x, vocab_size) @ model["weights"] + model["bias"]
+    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return probabilities[:, 1:] if spec.output.shape[-1] == 1 else probabilities
+
+
+def _word_presence(ids: np.ndarray, vocab_size: int) -> np.ndarray:
+    """(n, vocab_size) 0/1 float32: which ids occur in each row (padding id 0 excluded)."""
+    presence = np.zeros((len(ids), vocab_size), dtype=np.float32)
+    rows = np.repeat(np.arange(len(ids)), ids.shape[1])
+    presence[rows, ids.reshape(-1)] = 1.0
+    presence[:, 0] = 0.0
+    return presence
+
+
+def _fit_softmax_regression(features: np.ndarray, labels: np.ndarray, classes: int, steps: int = 300) -> dict:
+    """Full-batch gradient descent on the cross-entropy; deterministic (zero start, fixed steps)."""
+    weights = np.zeros((features.shape[1], classes), dtype=np.float32)
+    bias = np.zeros(classes, dtype=np.float32)
+    targets = np.eye(classes, dtype=np.float32)[labels]
+    for _ in range(steps):
+        logits = features @ weights + bias
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        error = (probabilities - targets) / len(labels)
+        weights -= 0.5 * features.T @ error
+        bias -= 0.5 * error.sum(axis=0)
+    return {"weights": weights, "bias": bias}
+
+
 BASELINES = {
     "naive": (naive, "naive forecast (previous value)"),
     "moving_average": (moving_average, "moving average of the last {window} values"),
     "majority_class": (majority_class, "always the most common class"),
+    "bag_of_words": (bag_of_words, "bag of words (logistic regression, order ignored)"),
 }
 
 

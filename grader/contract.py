@@ -11,6 +11,19 @@ Example:
 from grader.errors import ContractError
 
 FLOAT_DTYPES = {"float16", "bfloat16", "float32", "float64"}
+INT_DTYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"}
+
+
+def takes_text(model) -> bool:
+    """True when the model's input is raw strings (it tokenizes inside, e.g. TextVectorization)."""
+    return str(model.inputs[0].dtype) == "string"
+
+
+def iter_layers(model):
+    """Every layer of a model, nested models' layers included."""
+    for layer in getattr(model, "layers", []):
+        yield layer
+        yield from iter_layers(layer)
 
 
 def format_shape(shape) -> str:
@@ -54,7 +67,13 @@ def check_contract(model, spec) -> None:
             f"your model has {len(model.inputs)} inputs; {spec.id} feeds one: {spec.input.description}"
         )
     model_in = tuple(model.inputs[0].shape)
-    if not _fits(model_in, expected_in):
+    if spec.input.kind == "tokens" and takes_text(model):
+        if model_in not in ((None,), (None, 1)):
+            raise ContractError(
+                f"your model takes strings of shape {format_shape(model_in)}; {spec.id} feeds one headline "
+                "per example: use keras.Input(shape=(1,), dtype='string') or shape=()"
+            )
+    elif not _fits(model_in, expected_in):
         raise ContractError(
             f"your model takes {format_shape(model_in)}; {spec.id} feeds {format_shape(expected_in)}: "
             f"{spec.input.description}"
@@ -64,14 +83,29 @@ def check_contract(model, spec) -> None:
         raise ContractError(
             f"your model's input is {in_dtype}; {spec.id} feeds float32 values: {spec.input.description}"
         )
+    if spec.input.kind == "tokens" and not takes_text(model):
+        _check_embeddings(model, spec)
     if len(model.outputs) != 1:
         raise ContractError(
             f"your model has {len(model.outputs)} outputs; {spec.id} expects one: {spec.output.meaning}"
         )
     model_out = tuple(model.outputs[0].shape)
-    if not _fits(model_out, expected_out):
+    # Two softmax units are a common, equally valid way to answer a two-class question.
+    two_way_softmax = spec.output.activation == "sigmoid" and model_out[1:] == (2,)
+    if not _fits(model_out, expected_out) and not two_way_softmax:
         hint = _output_hint(model_out, expected_out, spec)
         raise ContractError(
             f"your model outputs {format_shape(model_out)}; {spec.id} expects "
             f"{format_shape(expected_out)}: {spec.output.meaning}{hint}"
         )
+
+
+def _check_embeddings(model, spec) -> None:
+    """Token ids reach vocab_size - 1: an Embedding with a smaller input_dim would fail on them."""
+    vocab_size = spec.input.preprocessing["vocab_size"]
+    for layer in iter_layers(model):
+        if type(layer).__name__ == "Embedding" and layer.input_dim < vocab_size:
+            raise ContractError(
+                f"your Embedding '{layer.name}' has input_dim={layer.input_dim}, but {spec.id} feeds token ids "
+                f"up to {vocab_size - 1} (vocab_size {vocab_size}): use Embedding({vocab_size}, ...)"
+            )

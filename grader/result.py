@@ -43,6 +43,7 @@ class GradeResult:
     saved_by: str | None = None
     shims: list[str] = field(default_factory=list)
     train_seconds: float | None = None
+    figure: dict = field(default_factory=dict)  # grader.explain.figure_data: what a plot shows
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (ladder keys become strings, as JSON requires)."""

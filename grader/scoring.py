@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from grader.contract import iter_layers, takes_text
+
 MAX_POINTS = 5
 
 
@@ -43,6 +45,8 @@ def diagnose(evaluation, spec, model=None) -> list[str]:
         notes.extend(_scale_notes(predictions, targets))
     else:
         notes.extend(_classification_notes(predictions, targets, spec, model))
+    if spec.input.kind == "tokens" and model is not None:
+        notes.extend(_embedding_notes(model, spec))
     points = points_for(evaluation.metric_value, spec.metric)
     for name, value in evaluation.baseline_values.items():
         worse = value < evaluation.metric_value if spec.metric.lower_is_better else value > evaluation.metric_value
@@ -112,7 +116,16 @@ def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, mo
 
 def _has_input_scaling(model) -> bool:
     """True when a Rescaling or Normalization layer appears anywhere in the model (nested too)."""
-    for layer in getattr(model, "layers", []):
-        if type(layer).__name__ in ("Rescaling", "Normalization") or _has_input_scaling(layer):
-            return True
-    return False
+    return any(type(layer).__name__ in ("Rescaling", "Normalization") for layer in iter_layers(model))
+
+
+def _embedding_notes(model, spec) -> list[str]:
+    """An Embedding sized for a bigger vocabulary hints at a tokenizer other than the task's."""
+    vocab_size = spec.input.preprocessing["vocab_size"]
+    return [
+        f"your Embedding '{layer.name}' has input_dim={layer.input_dim}, but {spec.id}'s vocabulary has "
+        f"{vocab_size} ids: rows above {vocab_size - 1} are never used; if you tokenized with another "
+        "vocabulary, your training ids differ from the grader's (use the task's vocabulary file)"
+        for layer in iter_layers(model)
+        if type(layer).__name__ == "Embedding" and layer.input_dim > vocab_size and not takes_text(model)
+    ]

@@ -11,6 +11,7 @@ class Examples:
 
     x: np.ndarray
     y: np.ndarray
+    text: np.ndarray | None = None  # text tasks: the raw strings behind the token ids in x
 
     def __len__(self) -> int:
         return len(self.y)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader import typed
-from grader.data import animals, series, shapes
+from grader.data import animals, headlines, series, shapes
 from grader.data.animals import AnimalParams, PerClassSplit
+from grader.data.headlines import HeadlineParams, HeadlineSplit
 from grader.data.examples import Examples
 from grader.data.series import SegmentSplit, SyntheticSeriesParams
 from grader.data.shapes import ImageSplit, ShapesParams
@@ -121,6 +122,28 @@ def _check_animals_task(spec) -> None:
         raise typed.FieldError("output.classes", f"must be the dataset's classes in order: {', '.join(animals.CLASSES)}")
 
 
+def _check_headline_counts(params: HeadlineParams, splits: dict[str, HeadlineSplit]) -> None:
+    for name, split in splits.items():
+        if split.count < 1:
+            raise typed.FieldError(f"dataset.splits.{name}.count", "must be at least 1")
+    for field in ("label_noise", "negation_rate", "contrast_rate"):
+        if not 0 <= getattr(params, field) <= 1:
+            raise typed.FieldError(f"dataset.params.{field}", "must be between 0 and 1")
+
+
+def _check_headlines_task(spec) -> None:
+    from grader.text import TokenizerSpec
+
+    if spec.input.kind != "tokens" or len(spec.input.shape) != 1:
+        raise typed.FieldError("input", "builtin:headlines feeds kind 'tokens' of shape [max_length]")
+    settings = typed.build(TokenizerSpec, spec.input.preprocessing, "input.preprocessing")
+    vocabulary = spec.project_path(settings.vocabulary)
+    if not vocabulary.is_file():
+        raise typed.FieldError("input.preprocessing.vocabulary", f"file '{settings.vocabulary}' does not exist")
+    if spec.output.classes is None or len(spec.output.classes) != 2:
+        raise typed.FieldError("output.classes", "builtin:headlines has two classes: [negative, positive]")
+
+
 BUILTIN_SOURCES = {
     "synthetic_series": BuiltinSource(
         SyntheticSeriesParams, SegmentSplit, _check_segments, _check_window_task,
@@ -128,6 +151,10 @@ BUILTIN_SOURCES = {
     ),
     "shapes": BuiltinSource(
         ShapesParams, ImageSplit, _check_counts, _check_shapes_task, shapes.learner_split, shapes.hidden_test,
+    ),
+    "headlines": BuiltinSource(
+        HeadlineParams, HeadlineSplit, _check_headline_counts, _check_headlines_task,
+        headlines.learner_split, headlines.hidden_test,
     ),
     "animal_silhouettes": BuiltinSource(
         AnimalParams, PerClassSplit, _check_per_class, _check_animals_task,
