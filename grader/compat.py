@@ -9,8 +9,11 @@ Example:
 """
 
 import copy
+import json
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 RNN_CLASSES = {"LSTM", "GRU", "SimpleRNN"}
 
@@ -62,3 +65,21 @@ def apply_shims(model_config: dict) -> tuple[dict, list[str]]:
         if any(changed):
             applied.append(shim.name)
     return fixed, applied
+
+
+def shim_h5(path: Path, config: dict, workdir: Path) -> tuple[Path, list[str]]:
+    """The file Keras 3 should load for `path`, and the shims applied.
+
+    Without shims that is `path` itself; otherwise a copy in `workdir` whose saved config has
+    been rewritten (the learner's file is never modified).
+    """
+    import h5py
+
+    shimmed, applied = apply_shims(config)
+    if not applied:
+        return path, []
+    copy_path = workdir / "shimmed.h5"
+    shutil.copyfile(path, copy_path)
+    with h5py.File(copy_path, "r+") as h5:
+        h5.attrs["model_config"] = json.dumps(shimmed)
+    return copy_path, applied

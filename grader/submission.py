@@ -11,14 +11,13 @@ Example:
 """
 
 import json
-import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.compat import apply_shims, iter_layer_configs
+from grader.compat import iter_layer_configs, shim_h5
 from grader.errors import SubmissionError
 from grader.keras_runtime import import_keras
 
@@ -63,14 +62,9 @@ def load_model_file(path: Path, max_file_mb: float) -> LoadedModel:
     if suffix in (".h5", ".hdf5"):
         config, saved_by = _read_h5_config(path)
         _refuse_code_layers(config, path)
-        shimmed, shims = apply_shims(config)
-        if not shims:
-            return LoadedModel(_keras_load(path, path), "h5", saved_by)
-        with tempfile.TemporaryDirectory(prefix="tfcert-shim-") as tmp:
-            copy = Path(tmp) / "shimmed.h5"
-            shutil.copyfile(path, copy)
-            _write_h5_config(copy, shimmed)
-            return LoadedModel(_keras_load(copy, path), "h5", saved_by, shims)
+        with tempfile.TemporaryDirectory(prefix="tfcert-shim-") as workdir:
+            loadable, shims = shim_h5(path, config, Path(workdir))
+            return LoadedModel(_keras_load(loadable, path), "h5", saved_by, shims)
     raise SubmissionError(
         f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
         "submit a .keras or .h5 model file, or a solution .py defining solution_model()"
@@ -117,13 +111,6 @@ def _read_h5_config(path: Path) -> tuple[dict, str | None]:
     except json.JSONDecodeError:
         raise SubmissionError(f"{path}: the model config in the HDF5 file is not valid JSON; save the model again") from None
     return config, f"Keras {version}" if version else None
-
-
-def _write_h5_config(path: Path, config: dict) -> None:
-    import h5py
-
-    with h5py.File(path, "r+") as h5:
-        h5.attrs["model_config"] = json.dumps(config)
 
 
 def _refuse_code_layers(config: dict, path: Path) -> None:
