@@ -5,7 +5,9 @@ Exit codes: 0 graded (whatever the score), 2 the submission or the command line 
 """
 
 import sys
+import time
 import traceback
+from pathlib import Path
 
 import click
 
@@ -75,6 +77,129 @@ def grade_command(task_id, submission, as_json, time_limit):
         click.echo(f"grading {submission} on {task_id}...", err=True)
     result = grade(task_id, submission, time_limit=time_limit)
     click.echo(result.to_json() if as_json else str(result))
+
+
+def _clock(ctx: click.Context):
+    """The wall clock; tests pass a fake one as `CliRunner().invoke(main, args, obj={"now": clock})`."""
+    return (ctx.obj or {}).get("now", time.time)
+
+
+def _db_option(command):
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+        help="The results database (default: tfcert.db in $TFCERT_DATA_DIR, else $XDG_DATA_HOME/tfcert, "
+             "else ~/.local/share/tfcert).",
+    )(command)
+
+
+@main.group("practice")
+def practice_group():
+    """Timed practice sessions: start, status, submit, end."""
+
+
+@practice_group.command("start")
+@click.option("--tasks", "task_list", metavar="ID,ID,...", help="The tasks to practise (default: every task).")
+@click.option("--minutes", type=click.IntRange(min=1), default=300, show_default=True, help="Time allowed.")
+@click.option("--dir", "workspace", type=click.Path(file_okay=False, path_type=Path),
+              help="New or empty folder for the starter files (default: ./tfcert-practice-DATE).")
+@_db_option
+@click.pass_context
+def practice_start_command(ctx, task_list, minutes, workspace, db_path):
+    """Start a session: a workspace with starter files and a deadline MINUTES from now."""
+    from grader import practice
+    from grader.store import open_store
+
+    with open_store(db_path) as store:
+        session = practice.start(store, practice.choose_tasks(task_list), minutes, workspace, now=_clock(ctx))
+    click.echo(practice.format_started(session))
+
+
+@practice_group.command("status")
+@_db_option
+@click.pass_context
+def practice_status_command(ctx, db_path):
+    """Time left, and per task the best score so far and the number of attempts."""
+    from grader import practice
+    from grader.store import open_store
+
+    with open_store(db_path) as store:
+        standings = practice.standings(store, practice.require_active(store))
+    click.echo(practice.format_standings(standings, _clock(ctx)()))
+
+
+@practice_group.command("submit")
+@click.argument("task_id")
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--time-limit", type=click.FloatRange(min=1), help="Train-mode time budget in seconds (default: the task's).")
+@_db_option
+@click.pass_context
+def practice_submit_command(ctx, task_id, submission, time_limit, db_path):
+    """Grade SUBMISSION (.keras, .h5, or a solution .py) for TASK_ID and record the attempt."""
+    from grader import practice
+    from grader.report import format_result
+    from grader.store import open_store
+
+    now = _clock(ctx)
+    with open_store(db_path) as store:
+        session = practice.check_submission(store, task_id, submission)
+        click.echo(f"grading {submission} on {task_id} (session {session.id})...", err=True)
+        submitted = practice.submit(store, task_id, submission, now=now, time_limit=time_limit)
+    if submitted.error:
+        click.echo(practice.format_submitted(submitted, now()), err=True)
+        raise submitted.error
+    click.echo(format_result(submitted.result))
+    click.echo("")
+    click.echo(practice.format_submitted(submitted, now()))
+
+
+@practice_group.command("end")
+@_db_option
+@click.pass_context
+def practice_end_command(ctx, db_path):
+    """Close the session; print the final per-task table and the total."""
+    from grader import practice
+    from grader.store import open_store
+
+    now = _clock(ctx)
+    with open_store(db_path) as store:
+        standings = practice.end(store, now=now)
+    click.echo(practice.format_standings(standings, now()))
+
+
+@main.command("history")
+@click.option("--last", type=click.IntRange(min=1), default=10, show_default=True, help="How many sessions to show.")
+@_db_option
+@click.pass_context
+def history_command(ctx, last, db_path):
+    """Past practice sessions, newest first: per task, the scores over time."""
+    from grader import practice
+    from grader.store import open_store
+
+    with open_store(db_path) as store:
+        all_standings = [practice.standings(store, session) for session in store.sessions()[-last:]]
+    click.echo(practice.format_history(all_standings, _clock(ctx)()))
+
+
+@main.command("report")
+@click.argument("session_id", required=False, type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (default: ./tfcert-report-SESSION.html).")
+@_db_option
+@click.pass_context
+def report_command(ctx, session_id, out, db_path):
+    """Write a self-contained HTML report of SESSION_ID (default: the active or latest session)."""
+    from grader import practice
+    from grader.html_report import write_report
+    from grader.store import open_store
+
+    now = _clock(ctx)()
+    with open_store(db_path) as store:
+        standings = practice.standings(store, practice.pick_session(store, session_id))
+    out = out or Path(f"tfcert-report-{standings.session.id}.html")
+    click.echo(f"plotting session {standings.session.id}...", err=True)
+    report = write_report(standings, out, now)
+    click.echo(practice.format_standings(standings, now))
+    click.echo(f"\nwrote {out} ({report.plots} plots)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Example:
     cache_dir() / "datasets"    # generated datasets, converted weights
+    data_dir() / "tfcert.db"    # the results database: practice sessions and attempts
 """
 
 import os
@@ -15,6 +16,14 @@ def cache_dir() -> Path:
     if explicit:
         return Path(explicit)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tfcert"
+
+
+def data_dir() -> Path:
+    """User data root: $TFCERT_DATA_DIR, else $XDG_DATA_HOME/tfcert, else ~/.local/share/tfcert."""
+    explicit = os.environ.get("TFCERT_DATA_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "tfcert"
 
 
 def atomic_write(target: Path, write) -> None:

@@ -1,0 +1,126 @@
+"""`tfcert report`: one self-contained HTML file for a practice session.
+
+Plots are PNGs embedded as base64 and the style sheet is inline: no external CSS, script or
+image, so the file can be mailed or archived and still opens. Everything comes from the stored
+attempts (their GradeResult dicts hold the figure data); nothing is regraded.
+
+Example:
+    with open_store() as store:
+        report = render_report(standings(store, pick_session(store, None)), now=time.time())
+    Path("report.html").write_text(report.html)
+"""
+
+import base64
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.paths import atomic_write
+from grader.plots import PlottedAttempt, explain_png, scores_png
+from grader.practice import Standings, TaskStanding, elapsed, score_text, session_state, standings_rows, when
+from grader.store import Attempt, Session
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.8em; text-align: left; }
+th { background: #f3f3f3; }
+img { max-width: 100%; display: block; margin: 0.5em 0; }
+.late { color: #b22; } .error { color: #b22; font-style: italic; }
+section { border-top: 2px solid #ccc; margin-top: 2em; }
+"""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A rendered report: the HTML text and how many plots it embeds."""
+
+    html: str
+    plots: int
+
+
+def write_report(standings: Standings, out: Path, now: float) -> Report:
+    """Render the session's report and write it to `out` atomically."""
+    report = render_report(standings, now)
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(report.html, encoding="utf-8")
+        temporary.chmod(0o644)  # the temporary file is private; a report is meant to be shared
+
+    atomic_write(out, write)
+    return report
+
+
+def render_report(standings: Standings, now: float) -> Report:
+    """The whole HTML page: the summary table, then per task its score plot and latest picture."""
+    session = standings.session
+    sections = [_task_section(standing, session) for standing in standings.tasks]
+    body = [
+        f"<h1>tfcert practice session {session.id}</h1>",
+        f"<p>Started {_e(when(session.started_at))}, deadline {_e(when(session.deadline))}, "
+        f"{_e(session_state(session, now))}. Workspace <code>{_e(session.workspace)}</code>.</p>",
+        f"<p><strong>Total: {standings.total} / {standings.max_total} points</strong> "
+        "(per task, the best attempt before the deadline).</p>",
+        _table(standings_rows(standings)),
+        *(text for text, _ in sections),
+    ]
+    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>tfcert practice session {session.id}</title><style>{STYLE}</style></head>\n"
+            f"<body>\n{chr(10).join(body)}\n</body></html>\n")
+    return Report(page, sum(plots for _, plots in sections))
+
+
+def _task_section(standing: TaskStanding, session: Session) -> tuple[str, int]:
+    """A task's HTML section and the number of plots in it."""
+    graded = [(number, a) for number, a in enumerate(standing.attempts, 1) if a.status == "graded"]
+    if not graded:
+        return (f"<section><h2>{_e(standing.task)}</h2><p>No graded attempt.</p>"
+                f"{_attempts_table(standing, session)}</section>"), 0
+    number, latest = graded[-1]
+    result = latest.result
+    parts, plots = [f"<section><h2>{_e(standing.task)} - {_e(result['title'])}</h2>"], 0
+    plotted = [PlottedAttempt(n, a.value, a.points, a.late) for n, a in graded if a.value is not None]
+    if plotted:
+        ladder = {int(points): threshold for points, threshold in result["ladder"].items()}
+        png = scores_png(plotted, result["metric_label"], result["lower_is_better"], ladder, result["pass_points"])
+        parts += ["<h3>Score over attempts</h3>", _img(png, f"{standing.task}: {result['metric_label']} per attempt")]
+        plots += 1
+    value = "n/a" if latest.value is None else f"{latest.value:.4f}"
+    parts.append(f"<h3>Latest graded attempt: #{number}, {_e(latest.submission)}: "
+                 f"{_e(result['metric_label'])} {value}, {latest.points}/{result['max_points']}</h3>")
+    if result.get("figure"):  # results stored before figures existed have none
+        parts.append(_img(explain_png(result["figure"]), f"{standing.task}: what attempt {number} predicted"))
+        plots += 1
+    if result["diagnostics"]:
+        parts.append("<ul>" + "".join(f"<li>{_e(note)}</li>" for note in result["diagnostics"]) + "</ul>")
+    parts += [_attempts_table(standing, session), "</section>"]
+    return "\n".join(parts), plots
+
+
+def _attempts_table(standing: TaskStanding, session: Session) -> str:
+    rows = ["<table><tr><th>#</th><th>submitted</th><th>file</th><th>score</th><th>value</th><th>note</th></tr>"]
+    for number, attempt in enumerate(standing.attempts, 1):
+        rows.append(f'<tr class="{_row_class(attempt)}"><td>{number}</td><td>{elapsed(attempt, session)}</td>'
+                    f"<td>{_e(attempt.submission)}</td><td>{_e(score_text(attempt))}</td>"
+                    f"<td>{'' if attempt.value is None else f'{attempt.value:.4f}'}</td>"
+                    f"<td>{_e(attempt.message or '')}</td></tr>")
+    return "\n".join(rows) + "</table>"
+
+
+def _row_class(attempt: Attempt) -> str:
+    return "error" if attempt.status == "error" else "late" if attempt.late else ""
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    header, *body = rows
+    lines = ["<table><tr>" + "".join(f"<th>{_e(cell)}</th>" for cell in header) + "</tr>"]
+    lines += ["<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in body]
+    return "\n".join(lines) + "</table>"
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text))
