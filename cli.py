@@ -68,14 +68,26 @@ def show_command(task_id):
 @click.argument("task_id")
 @click.argument("submission", type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option("--trust", is_flag=True,
+              help="Let a model file run its own code (Lambda, custom objects); it is loaded only in a sandboxed child.")
 @click.option("--time-limit", type=click.FloatRange(min=1), help="Train-mode time budget in seconds (default: the task's).")
-def grade_command(task_id, submission, as_json, time_limit):
+@click.option("--predict-time-limit", type=click.FloatRange(min=1), help="Seconds for loading + predicting (default: the task's).")
+@click.option("--memory-mb", type=click.IntRange(min=256), help="Memory limit in MB (default: the task's).")
+@click.option("--max-file-mb", type=click.FloatRange(min=0.001), help="File size limit in MB (default: the task's).")
+@click.option("--max-params", type=click.IntRange(min=1), help="Parameter count limit (default: the task's).")
+def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_limit, memory_mb, max_file_mb, max_params):
     """Grade SUBMISSION (.keras, .h5, or a solution .py) on TASK_ID's hidden test split."""
     from grader.api import grade
 
+    overrides = {
+        name: value
+        for name, value in (("predict_seconds", predict_time_limit), ("memory_mb", memory_mb),
+                            ("max_file_mb", max_file_mb), ("max_params", max_params))
+        if value is not None
+    }
     if not as_json:
         click.echo(f"grading {submission} on {task_id}...", err=True)
-    result = grade(task_id, submission, time_limit=time_limit)
+    result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides)
     click.echo(result.to_json() if as_json else str(result))
 
 

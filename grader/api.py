@@ -10,32 +10,55 @@ Example:
 """
 
 import contextlib
+import dataclasses
+import json
+import tempfile
 from pathlib import Path
 
+import numpy as np
+
+from grader.baselines import describe_baseline
 from grader.contract import check_contract
-from grader.data import hidden_test_split
+from grader.data import Examples, hidden_test_split
 from grader.errors import SubmissionError
-from grader.evaluate import evaluate
+from grader.evaluate import evaluate_predictions, model_inputs, predict
 from grader.explain import figure_data
 from grader.result import BaselineScore, GradeResult
+from grader.sandbox import SandboxLimits, in_process_limits, read_status, run_module
 from grader.scoring import MAX_POINTS, diagnose, points_for
 from grader.spec import TaskSpec, load_task
-from grader.submission import LoadedModel, load_model_file
+from grader.submission import LoadedModel, check_file, load_model_file
 from grader.train import train_solution
-from grader.baselines import describe_baseline
 
 
-def grade(task: str | TaskSpec, submission, *, time_limit: float | None = None, log=None) -> GradeResult:
+def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: float | None = None,
+          limits: dict | None = None, log=None) -> GradeResult:
     """Grade `submission` (a path or a Keras model) on `task`'s hidden test split.
 
-    `time_limit` overrides the spec's train-mode budget in seconds; `log(line)` receives the
-    training output of a solution file. User mistakes raise a `TfcertError` subclass.
+    `trust=True` lets a model file run its own code (Lambda layers, custom objects), only in a
+    sandboxed child. `time_limit` overrides the train-mode budget in seconds; `limits` overrides
+    any field of the spec's limits (e.g. {"memory_mb": 8192}). `log(line)` receives training
+    output. User mistakes raise a `TfcertError` subclass.
     """
     spec = task if isinstance(task, TaskSpec) else load_task(task)
-    with _open(spec, submission, time_limit, log) as (loaded, shown, mode, train_seconds):
-        check_contract(loaded.model, spec)
-        _check_size(loaded.model, spec, shown)
-        evaluation = evaluate(loaded.model, spec, hidden_test_split(spec))
+    overrides = dict(limits or {})
+    if time_limit is not None:
+        overrides["train_seconds"] = time_limit
+    spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **overrides))
+    if trust and isinstance(submission, (str, Path)) and Path(submission).suffix.lower() != ".py":
+        test = hidden_test_split(spec)
+        predictions = _predict_trusted(spec, Path(submission), test)
+        loaded, shown, mode, train_seconds = LoadedModel(None, "trusted"), str(submission), "trusted", None
+    else:
+        with _open(spec, submission, log) as (loaded, shown, mode, train_seconds):
+            # Built only now: in train mode, after the child has saved its model and ended.
+            test = hidden_test_split(spec)
+            predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
+            with in_process_limits(predict_limits, shown):
+                check_contract(loaded.model, spec)
+                _check_size(loaded.model, spec, shown)
+                predictions = predict(loaded.model, model_inputs(loaded.model, test))
+    evaluation = evaluate_predictions(predictions, spec, test)
     value = evaluation.metric_value
     points = points_for(value, spec.metric)
     baselines = [
@@ -58,20 +81,43 @@ def grade(task: str | TaskSpec, submission, *, time_limit: float | None = None, 
 
 
 @contextlib.contextmanager
-def _open(spec: TaskSpec, submission, time_limit, log):
+def _open(spec: TaskSpec, submission, log):
     """Yield (LoadedModel, shown name, mode, train seconds) for a model, a model file or a .py."""
     if not isinstance(submission, (str, Path)):
         shown = f"in-memory {type(submission).__name__}"
         yield LoadedModel(_require_keras_model(submission), "in-memory"), shown, "in-memory", None
         return
     path = Path(submission)
+    limits = spec.limits
     if path.suffix.lower() == ".py":
-        limit = time_limit if time_limit is not None else spec.limits.train_seconds
-        with train_solution(path, limit, log) as trained:
-            loaded = load_model_file(trained.model_path, spec.limits.max_file_mb)
+        with train_solution(path, SandboxLimits(limits.train_seconds, limits.memory_mb), log) as trained:
+            loaded = load_model_file(trained.model_path, limits.max_file_mb)
             yield loaded, str(path), "train", trained.seconds
         return
-    yield load_model_file(path, spec.limits.max_file_mb), str(path), "file", None
+    with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):
+        loaded = load_model_file(path, limits.max_file_mb)
+    yield loaded, str(path), "file", None
+
+
+def _predict_trusted(spec: TaskSpec, path: Path, test: Examples) -> np.ndarray:
+    """Load and predict a trusted file in a sandboxed child that sees the inputs, never the targets."""
+    check_file(path, spec.limits.max_file_mb)
+    with tempfile.TemporaryDirectory(prefix="tfcert-trusted-") as job_dir:
+        job_dir = Path(job_dir)
+        job = {"model": str(path.resolve()), "task": spec.id,
+               "max_file_mb": spec.limits.max_file_mb, "max_params": spec.limits.max_params}
+        (job_dir / "job.json").write_text(json.dumps(job))
+        np.save(job_dir / "x.npy", test.x)
+        if test.text is not None:
+            np.save(job_dir / "text.npy", test.text.astype(str))
+        limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
+        run = run_module("grader.trusted_child", [str(job_dir)], job_dir, limits, log=lambda line: None)
+        if run.timed_out:
+            raise SubmissionError(f"{path}: loading and predicting took longer than the {limits.wall_seconds:g} s limit")
+        status = read_status(job_dir, run, limits)
+        if status["outcome"] != "predicted":
+            raise SubmissionError(status["message"])  # the child's message names the file where it helps
+        return np.load(job_dir / "predictions.npy")
 
 
 def _require_keras_model(obj):

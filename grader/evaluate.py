@@ -4,8 +4,8 @@ Prediction is deterministic: a fixed batch size on float32 inputs, so the same f
 the same numbers.
 
 Example:
-    evaluation = evaluate(model, spec, hidden_test_split(spec))
-    evaluation.metric_value    # e.g. 2.81 (MAE)
+    predictions = predict(model, model_inputs(model, test))
+    evaluate_predictions(predictions, spec, test).metric_value    # e.g. 2.81 (MAE)
 """
 
 from dataclasses import dataclass
@@ -63,10 +63,10 @@ def model_inputs(model, test: Examples):
     return test.x
 
 
-def evaluate(model, spec, test: Examples) -> Evaluation:
-    """Predict the test examples and score the predictions and every baseline of the spec."""
+def evaluate_predictions(predictions: np.ndarray, spec, test: Examples) -> Evaluation:
+    """Score a model's predictions of the test examples, and every baseline of the spec."""
     metric = METRIC_FUNCTIONS[spec.metric.name]
-    predictions = predict(model, model_inputs(model, test))
+    predictions = np.asarray(predictions, dtype=np.float64)
     nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
     value = float("nan") if nonfinite else metric(test.y, predictions)
     baselines = {

@@ -58,7 +58,8 @@ def format_contract(spec: TaskSpec) -> str:
         "",
         "limits",
         f"  file      {limits.max_file_mb:g} MB     parameters  {limits.max_params:,}",
-        f"  training  {limits.train_seconds} s (train mode)     memory  {limits.memory_mb} MB",
+        f"  training  {limits.train_seconds:g} s (train mode)     load + predict  {limits.predict_seconds:g} s"
+        f"     memory  {limits.memory_mb} MB",
         "",
         f"starter     {spec.starter}     (copy it, fill in the TODOs)",
         f"grade with  tfcert grade {spec.id} model.keras   or   tfcert grade {spec.id} {spec.starter.replace('starter/', 'my_')}",

@@ -89,8 +89,9 @@ class Limits:
 
     max_file_mb: float
     max_params: int
-    train_seconds: int
+    train_seconds: float
     memory_mb: int
+    predict_seconds: float = 120  # loading + predicting the hidden test split
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from grader.errors import SubmissionError
 from grader.keras_runtime import import_keras
 
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+MAX_CONFIG_BYTES = 16 * 2**20  # a model config is kilobytes; more is an attack or not a model
+UNPACKED_SIZE_FACTOR = 4  # weights barely compress: far more unpacked than packed is a zip bomb
 
 
 @dataclass
@@ -36,6 +38,12 @@ class LoadedModel:
 
 def check_file(path: Path, max_file_mb: float) -> None:
     """Refuse paths that are not a readable regular model file within the size limit."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(path.parent.resolve()):
+            raise SubmissionError(
+                f"{path}: a symlink pointing outside its folder (to {target}); submit the model file itself"
+            )
     if not path.exists():
         raise SubmissionError(f"{path}: no such file; check the path")
     if path.is_dir():
@@ -51,30 +59,38 @@ def check_file(path: Path, max_file_mb: float) -> None:
         raise SubmissionError(f"{path}: the file is empty; save the model again")
 
 
-def load_model_file(path: Path, max_file_mb: float) -> LoadedModel:
-    """Open a `.keras` or `.h5` file in safe mode, or raise SubmissionError saying why not."""
+def load_model_file(path: Path, max_file_mb: float, trust: bool = False) -> LoadedModel:
+    """Open a `.keras` or `.h5` file, or raise SubmissionError saying why not.
+
+    By default in safe mode, with Lambda layers and custom classes refused before Keras sees the
+    file. `trust=True` lets Keras run the file's code: only ever inside a sandboxed child
+    (grader.trusted_child).
+    """
     check_file(path, max_file_mb)
     suffix = path.suffix.lower()
     if suffix == ".keras":
-        config, saved_by = _read_keras_zip_config(path)
-        _refuse_code_layers(config, path)
-        return LoadedModel(_keras_load(path, path), "keras", saved_by)
+        config, saved_by = _read_keras_zip_config(path, max_file_mb)
+        if not trust:
+            _refuse_code_layers(config, path)
+        return LoadedModel(_keras_load(path, path, safe_mode=not trust), "keras", saved_by)
     if suffix in (".h5", ".hdf5"):
         config, saved_by = _read_h5_config(path)
-        _refuse_code_layers(config, path)
+        if not trust:
+            _refuse_code_layers(config, path)
         with tempfile.TemporaryDirectory(prefix="tfcert-shim-") as workdir:
             loadable, shims = shim_h5(path, config, Path(workdir))
-            return LoadedModel(_keras_load(loadable, path), "h5", saved_by, shims)
+            return LoadedModel(_keras_load(loadable, path, safe_mode=not trust), "h5", saved_by, shims)
     raise SubmissionError(
         f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
         "submit a .keras or .h5 model file, or a solution .py defining solution_model()"
     )
 
 
-def _read_keras_zip_config(path: Path) -> tuple[dict, str | None]:
-    """The model config and Keras version stored in a `.keras` zip archive."""
+def _read_keras_zip_config(path: Path, max_file_mb: float) -> tuple[dict, str | None]:
+    """The model config and Keras version stored in a `.keras` zip archive (zip bombs refused)."""
     try:
         with zipfile.ZipFile(path) as archive:
+            _refuse_zip_bomb(archive, path, max_file_mb)
             names = set(archive.namelist())
             if "config.json" not in names:
                 raise SubmissionError(f"{path}: a zip file but not a Keras model (no config.json); save with model.save('model.keras')")
@@ -86,6 +102,17 @@ def _read_keras_zip_config(path: Path) -> tuple[dict, str | None]:
         raise SubmissionError(f"{path}: the model config inside the .keras file is not valid JSON; save the model again") from None
     version = metadata.get("keras_version") if isinstance(metadata, dict) else None
     return config, f"Keras {version}" if version else None
+
+
+def _refuse_zip_bomb(archive: zipfile.ZipFile, path: Path, max_file_mb: float) -> None:
+    unpacked = sum(info.file_size for info in archive.infolist())
+    allowed = max(UNPACKED_SIZE_FACTOR * max_file_mb, 64) * 2**20
+    config = next((info for info in archive.infolist() if info.filename == "config.json"), None)
+    if unpacked > allowed or (config is not None and config.file_size > MAX_CONFIG_BYTES):
+        raise SubmissionError(
+            f"{path}: the archive unpacks to {unpacked / 2**20:,.0f} MB, far more than a model of this size "
+            "(a zip bomb?); save the model again with model.save('model.keras')"
+        )
 
 
 def _read_h5_config(path: Path) -> tuple[dict, str | None]:
@@ -100,7 +127,8 @@ def _read_h5_config(path: Path) -> tuple[dict, str | None]:
         raise SubmissionError(f"{path}: not a valid HDF5 file (truncated or another format); save with model.save('model.h5')") from None
     if raw is None:
         raise SubmissionError(
-            f"{path}: holds weights only, no model; save the whole model with model.save('model.h5'), not save_weights()"
+            f"{path}: an HDF5 file with no model in it (weights only, or other data); save the whole model "
+            "with model.save('model.h5'), not save_weights()"
         )
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8")
@@ -133,12 +161,14 @@ def _refuse_code_layers(config: dict, path: Path) -> None:
             )
 
 
-def _keras_load(path: Path, shown: Path):
-    """`keras.saving.load_model` in safe mode; Keras' errors become one-line SubmissionErrors."""
+def _keras_load(path: Path, shown: Path, safe_mode: bool = True):
+    """`keras.saving.load_model` (safe mode unless trusted); Keras' errors become one-line SubmissionErrors."""
     keras = import_keras()
     try:
-        return keras.saving.load_model(path, compile=False, safe_mode=True)
+        return keras.saving.load_model(path, compile=False, safe_mode=safe_mode)
     except Exception as exc:  # Keras raises ValueError, TypeError, KeyError... for bad files
+        if isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError":
+            raise  # a limit was hit, not a bad file: grader.sandbox.in_process_limits says so
         reason = " ".join(str(exc).split())
         if "Could not locate class" in reason:
             raise SubmissionError(

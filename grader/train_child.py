@@ -6,25 +6,15 @@ and writes WORKDIR/status.json: {"outcome": "saved" | "failed", "message": "..."
 """
 
 import importlib.util
-import json
 import sys
 import traceback
 from pathlib import Path
 
 from grader.keras_runtime import import_keras
-from grader.train import MODEL_FILE, STATUS_FILE
+from grader.sandbox import one_line, write_status
+from grader.train import MODEL_FILE
 
 SEED = 1337
-
-
-def _write_status(workdir: Path, outcome: str, message: str = "") -> None:
-    temporary = workdir / (STATUS_FILE + ".tmp")
-    temporary.write_text(json.dumps({"outcome": outcome, "message": message}))
-    temporary.replace(workdir / STATUS_FILE)  # atomic: the parent never reads half a status
-
-
-def _one_line(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: " + " ".join(str(exc).split())
 
 
 def _where(exc: BaseException, solution: Path) -> str:
@@ -45,18 +35,18 @@ def run(solution: Path, workdir: Path) -> None:
         sys.modules["solution"] = module  # AutoGraph looks functions' modules up here
         module_spec.loader.exec_module(module)
     except Exception as exc:
-        _write_status(workdir, "failed", f"importing the file raised {_one_line(exc)}{_where(exc, solution)}")
+        write_status(workdir, "failed", f"importing the file raised {one_line(exc)}{_where(exc, solution)}")
         return
     if not callable(getattr(module, "solution_model", None)):
-        _write_status(workdir, "failed", "defines no solution_model() function; see the starter file")
+        write_status(workdir, "failed", "defines no solution_model() function; see the starter file")
         return
     try:
         model = module.solution_model()
     except Exception as exc:
-        _write_status(workdir, "failed", f"solution_model() raised {_one_line(exc)}{_where(exc, solution)}")
+        write_status(workdir, "failed", f"solution_model() raised {one_line(exc)}{_where(exc, solution)}")
         return
     if not isinstance(model, keras.Model):
-        _write_status(
+        write_status(
             workdir, "failed",
             f"solution_model() returned {type(model).__name__}, not a Keras model; end it with `return model`",
         )
@@ -64,9 +54,9 @@ def run(solution: Path, workdir: Path) -> None:
     try:
         model.save(workdir / MODEL_FILE)
     except Exception as exc:
-        _write_status(workdir, "failed", f"the returned model could not be saved: {_one_line(exc)}")
+        write_status(workdir, "failed", f"the returned model could not be saved: {one_line(exc)}")
         return
-    _write_status(workdir, "saved")
+    write_status(workdir, "saved")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,17 @@ from click.testing import CliRunner
 import cli
 from grader.keras_runtime import import_keras
 from grader.spec import PROJECT_ROOT, load_task
+from grader.sandbox import SandboxLimits
 from grader.train import train_solution
 
 WINDOW = 30
+
+
+def task_memory_mb() -> int:
+    """The largest memory limit of any task: what references train under."""
+    from grader.spec import list_tasks
+
+    return max(spec.limits.memory_mb for spec in list_tasks())
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +112,7 @@ def train_once(tmp_path_factory):
 
     def train(solution: Path):
         if solution not in done:
-            with train_solution(solution, time_limit=600, log=lambda line: None) as trained:
+            with train_solution(solution, SandboxLimits(600, task_memory_mb()), log=lambda line: None) as trained:
                 kept = tmp_path_factory.mktemp("trained") / f"{solution.stem}.keras"
                 shutil.copyfile(trained.model_path, kept)
             done[solution] = (kept, trained.seconds)

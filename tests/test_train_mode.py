@@ -59,7 +59,7 @@ def test_the_training_child_runs_in_its_own_directory(run_cli, tmp_path):
         ("x = 1\n", "defines no solution_model() function"),
         ("def solution_model():\n    return 'model'\n", "returned str, not a Keras model"),
         ("import nonexistent_module_xyz\n", "importing the file raised ModuleNotFoundError"),
-        ("import sys\ndef solution_model():\n    sys.exit(3)\n", "ended without reporting a result"),
+        ("import sys\ndef solution_model():\n    sys.exit(3)\n", "the process ended without a result (exited with code 3"),
     ],
 )
 def test_failing_solutions_exit_2_with_the_reason(run_cli, tmp_path, body, words):

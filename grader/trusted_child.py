@@ -1,0 +1,47 @@
+"""Child process of trust mode: `python -m grader.trusted_child JOB_DIR`.
+
+Only for files the grader was told to trust (`--trust`): Keras may run code from them, so this
+runs under grader.sandbox. Reads JOB_DIR/job.json ({"model", "task", "max_file_mb",
+"max_params"}) and the test inputs JOB_DIR/x.npy (and text.npy for text tasks; never the
+targets), loads the model with safe mode off, checks the task's contract, predicts, and writes
+JOB_DIR/predictions.npy and JOB_DIR/status.json.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from grader.contract import check_contract
+from grader.data.examples import Examples
+from grader.errors import TfcertError
+from grader.evaluate import model_inputs, predict
+from grader.sandbox import one_line, write_status
+from grader.spec import load_task
+from grader.submission import load_model_file
+
+
+def run(job_dir: Path) -> None:
+    job = json.loads((job_dir / "job.json").read_text())
+    spec = load_task(job["task"])
+    try:
+        model = load_model_file(Path(job["model"]), job["max_file_mb"], trust=True).model
+        check_contract(model, spec)
+        if model.count_params() > job["max_params"]:
+            raise TfcertError(f"the model has {model.count_params():,} parameters, over the limit of {job['max_params']:,}")
+        x = np.load(job_dir / "x.npy")
+        text = np.load(job_dir / "text.npy") if (job_dir / "text.npy").exists() else None
+        inputs = Examples(x, np.zeros(len(x)), text)  # the targets never reach this process
+        np.save(job_dir / "predictions.npy", predict(model, model_inputs(model, inputs)))
+    except TfcertError as exc:
+        write_status(job_dir, "failed", str(exc))
+        return
+    except Exception as exc:
+        write_status(job_dir, "failed", f"{job['model']}: loading or predicting raised {one_line(exc)}")
+        return
+    write_status(job_dir, "predicted")
+
+
+if __name__ == "__main__":
+    run(Path(sys.argv[1]))
