@@ -16,11 +16,31 @@ from grader.result import GradeResult
 from grader.spec import TaskSpec, list_tasks as tasks, load_task as task
 
 
-def load_data(task_id: str, split: str = "train"):
-    """The learner's `train` or `valid` split of a task (the hidden `test` split is refused)."""
+def load_data(task_id: str, split: str = "train", as_dataset: bool = False):
+    """The learner's `train` or `valid` split of a task, as the starter code uses it.
+
+    NumPy by default: a 1-D series (time series), or `(inputs, labels)` (images, texts). With
+    `as_dataset=True`, an unbatched `tf.data.Dataset` of the same values (of `(input, label)`
+    pairs for labelled data). The hidden `test` split is refused.
+
+    Example:
+        images, labels = grader.load_data("task1", "train")
+        dataset = grader.load_data("task1", "valid", as_dataset=True).batch(32)
+    """
     from grader.data import learner_split
 
-    return learner_split(task(task_id), split)
+    data = learner_split(task(task_id), split)
+    if not as_dataset:
+        return data
+    from grader.keras_runtime import import_keras
+
+    import_keras()  # quiet TensorFlow's start-up banner
+    import tensorflow as tf
+
+    if isinstance(data, tuple):
+        inputs, labels = data
+        return tf.data.Dataset.from_tensor_slices((inputs.astype(str) if inputs.dtype == object else inputs, labels))
+    return tf.data.Dataset.from_tensor_slices(data)
 
 
 __all__ = ["GradeResult", "TaskSpec", "TfcertError", "grade", "load_data", "task", "tasks"]

@@ -10,13 +10,12 @@ Example:
     Path("report.html").write_text(report.html)
 """
 
-import base64
 import html
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.paths import atomic_write
-from grader.plots import PlottedAttempt, explain_png, scores_png
+from grader.plots import PlottedAttempt, explain_png, png_img_tag, scores_png
 from grader.practice import Standings, TaskStanding, elapsed, score_text, session_state, standings_rows, when
 from grader.store import Attempt, Session
 
@@ -83,13 +82,13 @@ def _task_section(standing: TaskStanding, session: Session) -> tuple[str, int]:
     if plotted:
         ladder = {int(points): threshold for points, threshold in result["ladder"].items()}
         png = scores_png(plotted, result["metric_label"], result["lower_is_better"], ladder, result["pass_points"])
-        parts += ["<h3>Score over attempts</h3>", _img(png, f"{standing.task}: {result['metric_label']} per attempt")]
+        parts += ["<h3>Score over attempts</h3>", png_img_tag(png, f"{standing.task}: {result['metric_label']} per attempt")]
         plots += 1
     value = "n/a" if latest.value is None else f"{latest.value:.4f}"
     parts.append(f"<h3>Latest graded attempt: #{number}, {_e(latest.submission)}: "
                  f"{_e(result['metric_label'])} {value}, {latest.points}/{result['max_points']}</h3>")
     if result.get("figure"):  # results stored before figures existed have none
-        parts.append(_img(explain_png(result["figure"]), f"{standing.task}: what attempt {number} predicted"))
+        parts.append(png_img_tag(explain_png(result["figure"]), f"{standing.task}: what attempt {number} predicted"))
         plots += 1
     if result["diagnostics"]:
         parts.append("<ul>" + "".join(f"<li>{_e(note)}</li>" for note in result["diagnostics"]) + "</ul>")
@@ -116,10 +115,6 @@ def _table(rows: list[tuple[str, ...]]) -> str:
     lines = ["<table><tr>" + "".join(f"<th>{_e(cell)}</th>" for cell in header) + "</tr>"]
     lines += ["<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in body]
     return "\n".join(lines) + "</table>"
-
-
-def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
 
 
 def _e(text: str) -> str:

@@ -8,6 +8,8 @@ Example:
     open("forecast.png", "wb").write(png)
 """
 
+import base64
+import html
 import io
 from dataclasses import dataclass
 
@@ -93,3 +95,8 @@ def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
+
+
+def png_img_tag(png: bytes, alt: str) -> str:
+    """An <img> that carries its PNG inline, so the HTML needs no other file."""
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'

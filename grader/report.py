@@ -1,8 +1,11 @@
-"""Render results for people: the plain-text score table of one grade.
+"""Render results for people: the plain-text score table of one grade, and its HTML form.
 
 Example:
     print(format_result(result))
+    format_result_html(result)   # what a notebook shows for a GradeResult
 """
+
+import html
 
 from grader.result import GradeResult
 
@@ -48,3 +51,40 @@ def _mode_text(result: GradeResult) -> str:
     if result.shims:
         details.append("shims: " + ", ".join(result.shims))
     return "model file, " + "; ".join(details)
+
+
+def format_result_html(result: GradeResult) -> str:
+    """Notebook HTML: score and verdict, the ladder with the reached rung marked, baselines,
+    diagnostics, and the plot that explains the result (an embedded PNG)."""
+    from grader.plots import explain_png, png_img_tag
+
+    e = html.escape
+    op = "&le;" if result.lower_is_better else "&ge;"
+    verdict = "PASS" if result.passed else "FAIL"
+    colour = "#1a7f37" if result.passed else "#b42318"
+    reached = ' style="font-weight:bold;background:#fff3bf"'
+    rungs = "".join(
+        f"<tr{reached if points == result.points else ''}><td>{points}</td>"
+        f"<td>{result.metric_label} {op} {threshold:g}</td>"
+        f"<td>{'&larr; you' if points == result.points else ''}</td></tr>"
+        for points, threshold in sorted(result.ladder.items(), reverse=True)
+    )
+    baselines = "".join(
+        f"<tr><td>{e(b.label)}</td><td>{b.value:.4f}</td><td>{b.points}</td></tr>" for b in result.baselines
+    )
+    notes = "".join(f"<li>{e(note)}</li>" for note in result.diagnostics)
+    value = "n/a" if result.value is None else f"{result.value:.4f}"
+    parts = [
+        f"<div><h3>{e(result.task)} - {e(result.title)}</h3>",
+        f"<p><b>{e(result.metric_label)} {value}</b> &middot; <b>{result.points} / {result.max_points}</b> points "
+        f"&middot; <b style='color:{colour}'>{verdict}</b> (pass line: {result.pass_points} points) "
+        f"&middot; {result.test_examples} hidden test examples &middot; {e(result.submission)}</p>",
+        f"<table><tr><th>points</th><th>needs</th><th></th></tr>{rungs}</table>",
+    ]
+    if baselines:
+        parts.append(f"<table><tr><th>baseline</th><th>{e(result.metric_label)}</th><th>points</th></tr>{baselines}</table>")
+    if notes:
+        parts.append(f"<p>Why:</p><ul>{notes}</ul>")
+    if result.figure:
+        parts.append(png_img_tag(explain_png(result.figure), f"{result.task}: what the model predicted"))
+    return "\n".join(parts) + "</div>"

@@ -59,3 +59,9 @@ class GradeResult:
         from grader.report import format_result
 
         return format_result(self)
+
+    def _repr_html_(self) -> str:
+        """What Jupyter and Colab show for a GradeResult: the score, ladder, diagnostics and plot."""
+        from grader.report import format_result_html
+
+        return format_result_html(self)
