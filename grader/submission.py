@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.compat import iter_layer_configs, shim_h5
+from grader.compat import explain_load_error, iter_layer_configs, shim_h5
 from grader.errors import SubmissionError
 from grader.keras_runtime import import_keras
 
@@ -67,19 +67,23 @@ def load_model_file(path: Path, max_file_mb: float, trust: bool = False) -> Load
     (grader.trusted_child).
     """
     check_file(path, max_file_mb)
+    kind, config, saved_by = read_saved_config(path, max_file_mb)
+    if not trust:
+        _refuse_code_layers(config, path)
+    if kind == "keras":
+        return LoadedModel(_keras_load(path, path, config, saved_by, safe_mode=not trust), kind, saved_by)
+    with tempfile.TemporaryDirectory(prefix="tfcert-shim-") as workdir:
+        loadable, shims = shim_h5(path, config, Path(workdir))
+        return LoadedModel(_keras_load(loadable, path, config, saved_by, safe_mode=not trust), kind, saved_by, shims)
+
+
+def read_saved_config(path: Path, max_file_mb: float) -> tuple[str, dict, str | None]:
+    """("keras" | "h5", the saved model config, "Keras x.y.z" or None), read without loading anything."""
     suffix = path.suffix.lower()
     if suffix == ".keras":
-        config, saved_by = _read_keras_zip_config(path, max_file_mb)
-        if not trust:
-            _refuse_code_layers(config, path)
-        return LoadedModel(_keras_load(path, path, safe_mode=not trust), "keras", saved_by)
+        return ("keras", *_read_keras_zip_config(path, max_file_mb))
     if suffix in (".h5", ".hdf5"):
-        config, saved_by = _read_h5_config(path)
-        if not trust:
-            _refuse_code_layers(config, path)
-        with tempfile.TemporaryDirectory(prefix="tfcert-shim-") as workdir:
-            loadable, shims = shim_h5(path, config, Path(workdir))
-            return LoadedModel(_keras_load(loadable, path, safe_mode=not trust), "h5", saved_by, shims)
+        return ("h5", *_read_h5_config(path))
     raise SubmissionError(
         f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
         "submit a .keras or .h5 model file, or a solution .py defining solution_model()"
@@ -161,7 +165,7 @@ def _refuse_code_layers(config: dict, path: Path) -> None:
             )
 
 
-def _keras_load(path: Path, shown: Path, safe_mode: bool = True):
+def _keras_load(path: Path, shown: Path, config: dict, saved_by: str | None, safe_mode: bool = True):
     """`keras.saving.load_model` (safe mode unless trusted); Keras' errors become one-line SubmissionErrors."""
     keras = import_keras()
     try:
@@ -169,19 +173,4 @@ def _keras_load(path: Path, shown: Path, safe_mode: bool = True):
     except Exception as exc:  # Keras raises ValueError, TypeError, KeyError... for bad files
         if isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError":
             raise  # a limit was hit, not a bad file: grader.sandbox.in_process_limits says so
-        reason = " ".join(str(exc).split())
-        if "Could not locate class" in reason:
-            raise SubmissionError(
-                f"{shown}: Keras 3 cannot rebuild this model ({_first_sentence(reason)}); "
-                "load it where it was made and save again with model.save('model.keras'), "
-                "or rebuild it from built-in Keras layers"
-            ) from None
-        raise SubmissionError(
-            f"{shown}: Keras could not load the model ({_first_sentence(reason)}); "
-            "save it again with model.save('model.keras') under Keras 3"
-        ) from None
-
-
-def _first_sentence(text: str, limit: int = 200) -> str:
-    sentence = text.split(". ")[0]
-    return sentence if len(sentence) <= limit else sentence[: limit - 3] + "..."
+        raise SubmissionError(f"{shown}: {explain_load_error(exc, config, saved_by)}") from None

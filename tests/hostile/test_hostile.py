@@ -97,7 +97,7 @@ def model_file_cases(folder: Path, keras, canary: Path) -> dict[str, Case]:
     cases["HDF5 without a model"] = Case(folder / "data.h5", 2, "an HDF5 file with no model in it")
     cases["zip without config.json"] = Case(_keras_zip(folder / "nozip.keras", {"readme.txt": b"hi"}), 2, "not a Keras model (no config.json)")
     cases["config.json not JSON"] = Case(_keras_zip(folder / "badjson.keras", {"config.json": b"{nope"}), 2, "not valid JSON")
-    cases["config.json not a model"] = Case(_keras_zip(folder / "notmodel.keras", {"config.json": b'{"foo": 1}'}), 2, "Keras could not load the model")
+    cases["config.json not a model"] = Case(_keras_zip(folder / "notmodel.keras", {"config.json": b'{"foo": 1}'}), 2, "Keras 3 cannot load this model")
     cases["zip bomb"] = Case(_keras_zip(folder / "bomb.keras", {"config.json": b"{}", "model.weights.h5": bytes(300 * 2**20)}), 2, "a zip bomb")
     cases["directory"] = Case(folder, 2, "is a directory")
     outside = folder.parent / "outside-target.keras"
