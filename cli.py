@@ -214,5 +214,50 @@ def report_command(ctx, session_id, out, db_path):
     click.echo(f"\nwrote {out} ({report.plots} plots)")
 
 
+@main.command("inspect")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the text report.")
+def inspect_command(path, as_json):
+    """Describe a model FILE: who saved it, its layers, whether it loads, which tasks it fits."""
+    import json
+
+    from grader.inspect_model import format_report, inspect_file
+
+    report = inspect_file(path)
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
+
+
+@main.command("batch")
+@click.argument("task_id")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="CSV with a student (or student_id, id) column.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Grading processes.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("tfcert-batch"), show_default=True,
+              help="Folder for the gradebook and exports.")
+@click.option("--resume", is_flag=True, help="Continue the last run on these submissions: grade only what is not stored.")
+@click.option("--formats", default="csv,json,gradescope,html,feedback", show_default=True,
+              help="Exports to write (comma-separated).")
+@click.option("--trust", is_flag=True, help="Let model files run their own code, only in sandboxed children.")
+@_db_option
+def batch_command(task_id, submissions, roster, workers, out, resume, formats, trust, db_path):
+    """Grade every submission in SUBMISSIONS (a folder or .zip) for TASK_ID and export a gradebook."""
+    from grader.batch import BatchOptions, run_batch
+    from grader.progress import Progress
+    from grader.spec import load_task
+
+    spec = load_task(task_id)
+    options = BatchOptions(out=out, workers=workers, roster=roster, resume=resume, trust=trust, db=db_path,
+                           formats=tuple(name.strip() for name in formats.split(",") if name.strip()))
+    with Progress() as progress:
+        summary = run_batch(spec, submissions, options, progress=progress.update, on_total=progress.start)
+    counts: dict[str, int] = {}
+    for row in summary.rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    click.echo(f"{len(summary.rows)} students: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+               + f"; graded now {summary.graded_now}, already stored {summary.skipped}")
+    top_level = sorted({path.relative_to(out).parts[0] for path in summary.exports})
+    click.echo(f"wrote {len(summary.exports)} files to {out}: {', '.join(top_level)}")
+
+
 if __name__ == "__main__":
     main()

@@ -5,6 +5,7 @@ TensorFlow's import costs ~3 s, so nothing imports it at module level: `tfcert -
 """
 
 import contextlib
+import logging
 import os
 import sys
 import warnings
@@ -20,6 +21,7 @@ def import_keras():
         import keras
 
     absl.logging.set_verbosity(absl.logging.ERROR)  # "saving as HDF5 is legacy" and the like
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # tf.function retracing notices
     warnings.filterwarnings("ignore", module="keras")
     return keras
 

@@ -54,6 +54,29 @@ MIGRATIONS: list[tuple[str, ...]] = [
     (  # 2: where an attempt came from, so batch grading can share the table
         "ALTER TABLE attempts ADD COLUMN source TEXT NOT NULL DEFAULT 'practice'",
     ),
+    (  # 3: instructor batch runs; a result is identified by student + sha256 of the file
+        """CREATE TABLE batch_runs (
+            id INTEGER PRIMARY KEY,
+            task TEXT NOT NULL,
+            submissions TEXT NOT NULL,  -- absolute path of the submissions folder or zip
+            started_at REAL NOT NULL
+        )""",
+        """CREATE TABLE batch_results (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES batch_runs (id),
+            student TEXT NOT NULL,
+            file TEXT,
+            sha256 TEXT NOT NULL,       -- '' when there is no single file (missing, ambiguous)
+            status TEXT NOT NULL,
+            message TEXT,
+            points INTEGER NOT NULL,
+            value REAL,
+            passed INTEGER NOT NULL,
+            result TEXT,                -- GradeResult.to_dict() as JSON when graded
+            graded_at REAL NOT NULL,
+            UNIQUE (run_id, student, sha256)
+        )""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -223,6 +246,37 @@ class Store:
         row = self.connection.execute("SELECT * FROM attempts WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _attempt(row)
 
+    def batch_run(self, task: str, submissions: str, started_at: float, resume: bool) -> int:
+        """The id of the latest run of `task` on `submissions` when resuming (if any), else a new run."""
+        if resume:
+            row = self.connection.execute(
+                "SELECT id FROM batch_runs WHERE task = ? AND submissions = ? ORDER BY id DESC LIMIT 1",
+                (task, submissions)).fetchone()
+            if row:
+                return row["id"]
+        cursor = self.connection.execute(
+            "INSERT INTO batch_runs (task, submissions, started_at) VALUES (?, ?, ?)", (task, submissions, started_at))
+        return cursor.lastrowid
+
+    def graded_keys(self, run_id: int) -> set[tuple[str, str]]:
+        """(student, sha256) of every result already stored for a run: what --resume skips."""
+        rows = self.connection.execute("SELECT student, sha256 FROM batch_results WHERE run_id = ?", (run_id,))
+        return {(row["student"], row["sha256"]) for row in rows}
+
+    def insert_batch_row(self, run_id: int, row) -> None:
+        """Store one BatchRow; a second row for the same (student, sha256) is ignored, never doubled."""
+        self.connection.execute(
+            "INSERT OR IGNORE INTO batch_results (run_id, student, file, sha256, status, message, points, value,"
+            " passed, result, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, row.student, row.file, row.sha256, row.status, row.message, row.points, row.value,
+             int(row.passed), json.dumps(row.result) if row.result is not None else None, row.graded_at),
+        )
+
+    def batch_rows(self, run_id: int) -> list:
+        """Every stored row of a run (all versions of every student's file), oldest first."""
+        rows = self.connection.execute("SELECT * FROM batch_results WHERE run_id = ? ORDER BY id", (run_id,))
+        return [batch_row(row) for row in rows]
+
     def attempts(self, session_id: int) -> list[Attempt]:
         """The attempts of a session in the order they were submitted."""
         rows = self.connection.execute(
@@ -241,4 +295,15 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         submitted_at=row["submitted_at"], status=row["status"], late=bool(row["late"]), points=row["points"],
         value=row["value"], message=row["message"], result=json.loads(row["result"]) if row["result"] else None,
         source=row["source"],
+    )
+
+
+def batch_row(row: sqlite3.Row):
+    """A stored batch result as a grader.gradebook.BatchRow."""
+    from grader.gradebook import BatchRow
+
+    return BatchRow(
+        student=row["student"], file=row["file"], sha256=row["sha256"], status=row["status"],
+        message=row["message"], points=row["points"], value=row["value"], passed=bool(row["passed"]),
+        result=json.loads(row["result"]) if row["result"] else None, graded_at=row["graded_at"],
     )

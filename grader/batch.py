@@ -1,0 +1,204 @@
+"""Instructor batch grading: discover submissions, grade them with long-lived workers, keep every
+result in the results database as soon as it exists, and export the gradebook.
+
+Layouts: `DIR/<student>.keras|.h5|.py`, `DIR/<student>/<one model or solution file>`, or a `.zip`
+of either. A roster CSV (a column named student, student_id or id) marks who submitted nothing.
+A submission is identified by student + sha256 of its content: `--resume` grades only what the
+run has not stored yet (changed files are graded again, unchanged ones are not).
+
+Example:
+    summary = run_batch(load_task("task4"), Path("submissions"), BatchOptions(workers=2, out=Path("out")))
+"""
+
+import csv
+import hashlib
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.data import hidden_test_split
+from grader.errors import TfcertError
+from grader.gradebook import BatchRow, write_exports
+from grader.store import open_store
+from grader.submission import MODEL_SUFFIXES
+from grader.workers import Job, LocalExecutor, save_test_split
+
+SUBMISSION_SUFFIXES = (*MODEL_SUFFIXES, ".py")
+ROSTER_COLUMNS = ("student", "student_id", "id")
+MAX_ZIP_UNPACKED = 4 * 2**30  # a class's models unpacked: more than this is a zip bomb
+EXTRA_SECONDS = 60  # on top of a submission's own limits: the worker's bookkeeping
+
+
+class BatchError(TfcertError):
+    """The batch itself cannot run (unreadable submissions folder or roster)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A student's submission as discovered: one file, or the reason there is none."""
+
+    student: str
+    path: Path | None
+    status: str | None = None  # "missing" or "ambiguous" when there is no single file
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How to run a batch."""
+
+    out: Path
+    workers: int = 2
+    roster: Path | None = None
+    resume: bool = False
+    formats: tuple[str, ...] = ("csv", "json", "gradescope", "html", "feedback")
+    trust: bool = False
+    db: Path | None = None
+
+
+@dataclass
+class BatchSummary:
+    """What a run did: rows in the gradebook, how many were graded now, exports, worker memory."""
+
+    rows: list[BatchRow]
+    graded_now: int
+    skipped: int
+    exports: list[Path]
+    worker_peak_mb: dict[str, float] = field(default_factory=dict)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def discover(root: Path) -> list[Found]:
+    """Every student's submission under `root`, sorted by student."""
+    found = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and entry.suffix.lower() in SUBMISSION_SUFFIXES:
+            found.append(Found(entry.stem, entry))
+        elif entry.is_dir():
+            candidates = sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
+                                and not p.name.startswith("."))
+            if len(candidates) == 1:
+                found.append(Found(entry.name, candidates[0]))
+            elif not candidates:
+                found.append(Found(entry.name, None, "missing", "the folder holds no .keras, .h5 or .py file"))
+            else:
+                names = ", ".join(str(p.relative_to(entry)) for p in candidates)
+                found.append(Found(entry.name, None, "ambiguous", f"more than one submission file: {names}"))
+    return found
+
+
+def read_roster(path: Path) -> list[str]:
+    """Student ids from the roster's student (or student_id, or id) column."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            reader = csv.DictReader(file)
+            columns = {name.strip().lower(): name for name in reader.fieldnames or []}
+            column = next((columns[name] for name in ROSTER_COLUMNS if name in columns), None)
+            if column is None:
+                raise BatchError(f"{path}: no student column (expected one of: {', '.join(ROSTER_COLUMNS)})")
+            return [row[column].strip() for row in reader if row[column] and row[column].strip()]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BatchError(f"{path}: cannot read the roster ({exc})") from None
+
+
+def _unpack(archive_path: Path, into: Path) -> Path:
+    """Extract a submissions zip safely (no paths outside `into`, no zip bombs); return the root."""
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_ZIP_UNPACKED:
+                raise BatchError(f"{archive_path}: unpacks to more than {MAX_ZIP_UNPACKED // 2**30} GB (a zip bomb?)")
+            archive.extractall(into)  # zipfile drops absolute paths and '..' components
+    except zipfile.BadZipFile:
+        raise BatchError(f"{archive_path}: not a valid zip file") from None
+    entries = [p for p in into.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    # A zip of one folder (e.g. "submissions/") holds the layout inside that folder.
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else into
+
+
+def _time_limit(spec, job: Job) -> float:
+    limits = spec.limits
+    training = limits.train_seconds if job.path.suffix.lower() == ".py" else 0
+    return training + limits.predict_seconds + EXTRA_SECONDS
+
+
+def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_total=None) -> BatchSummary:
+    """Grade every submission not stored yet, store each result at once, export the gradebook.
+
+    `on_total(n)` is told how many submissions will be graded; `progress(row)` sees each result.
+    """
+    if not submissions.exists():
+        raise BatchError(f"{submissions}: no such folder or zip file")
+    with tempfile.TemporaryDirectory(prefix="tfcert-batch-") as scratch:
+        scratch = Path(scratch)
+        root = _unpack(submissions, scratch / "unpacked") if submissions.is_file() else submissions
+        found = discover(root)
+        roster = read_roster(options.roster) if options.roster else []
+        present = {item.student for item in found}
+        found += [Found(student, None, "missing", "on the roster, nothing submitted")
+                  for student in roster if student not in present]
+        with open_store(options.db) as store:
+            with store.transaction():
+                run_id = store.batch_run(spec.id, str(submissions.resolve()), time.time(), options.resume)
+            done = store.graded_keys(run_id)
+            current = {item.student: _key(item) for item in found}
+            jobs = [Job(item.student, item.path) for item in found
+                    if item.path is not None and (item.student, current[item.student]) not in done]
+            if on_total is not None:
+                on_total(len(jobs))
+            for item in found:
+                if item.path is None and (item.student, "") not in done:
+                    with store.transaction():
+                        store.insert_batch_row(run_id, _unsubmitted_row(item))
+            peaks = _grade_jobs(spec, jobs, options, store, run_id, root, scratch, progress)
+            latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
+        rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
+        exports = write_exports(rows, spec, options.out, options.formats)
+    with_files = sum(1 for item in found if item.path is not None)
+    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks)
+
+
+def _key(item: Found) -> str:
+    return sha256_of(item.path) if item.path is not None else ""
+
+
+def _unsubmitted_row(item: Found) -> BatchRow:
+    return BatchRow(item.student, None, "", item.status, item.message, 0, None, False, None, time.time())
+
+
+def _grade_jobs(spec, jobs, options, store, run_id, root, scratch, progress) -> dict[str, float]:
+    """Run the jobs on workers; commit each outcome in its own transaction as it arrives."""
+    if not jobs:
+        return {}
+    test_dir = scratch / "test-split"
+    test_dir.mkdir()
+    save_test_split(hidden_test_split(spec), test_dir)  # built once, memory-mapped by every worker
+    paths = {job.key: job.path for job in jobs}
+    peaks: dict[str, float] = {}
+    with LocalExecutor(spec.id, test_dir, min(options.workers, len(jobs)), options.trust) as executor:
+        for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
+            path = paths[outcome.key]
+            result = outcome.result
+            row = BatchRow(
+                student=outcome.key, file=str(path.relative_to(root)), sha256=sha256_of(path),
+                status=outcome.status, message=outcome.message,
+                points=result["points"] if result else 0, value=result["value"] if result else None,
+                passed=bool(result and result["passed"]), result=result, graded_at=time.time(),
+            )
+            with store.transaction():
+                store.insert_batch_row(run_id, row)
+            if outcome.worker_peak_mb is not None:
+                peaks[outcome.key] = outcome.worker_peak_mb
+            if progress is not None:
+                progress(row)
+    return peaks

@@ -1,0 +1,156 @@
+"""Instructor batch grading: discovery, workers, the stored gradebook, resume after SIGKILL."""
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import grader
+from conftest import naive_forecaster, small_forecaster
+from grader.batch import BatchOptions, discover, read_roster, run_batch
+from grader.data import hidden_test_split
+from grader.spec import PROJECT_ROOT
+from grader.workers import Job, LocalExecutor, save_test_split
+
+
+def make_class(folder: Path, keras, students: int) -> Path:
+    """A submissions folder: model files, a student folder, a broken file, an ambiguous folder."""
+    folder.mkdir()
+    for index in range(students):
+        small_forecaster(keras, seed=index).save(folder / f"student{index:02d}.keras")
+    (folder / "nested").mkdir()
+    naive_forecaster(keras).save(folder / "nested" / "final.h5")
+    (folder / "broken.h5").write_bytes(b"not a model")
+    (folder / "twofiles").mkdir()
+    for name in ("a.keras", "b.keras"):
+        small_forecaster(keras).save(folder / "twofiles" / name)
+    (folder / "empty").mkdir()
+    (folder / "notes.txt").write_text("ignored")
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("TFCERT_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def test_discovery_of_layouts_and_roster(tmp_path, keras):
+    root = make_class(tmp_path / "subs", keras, 2)
+    found = {item.student: item for item in discover(root)}
+    assert found["student00"].path == root / "student00.keras"
+    assert found["nested"].path == root / "nested" / "final.h5"
+    assert found["twofiles"].status == "ambiguous" and "a.keras, b.keras" in found["twofiles"].message
+    assert found["empty"].status == "missing"
+    assert "notes" not in found
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student_ID,name\r\nstudent00,Ada\r\nghost,Nobody\r\n")
+    assert read_roster(roster) == ["student00", "ghost"]
+
+
+def test_batch_grades_stores_and_exports(tmp_path, keras, data_dir, run_cli):
+    root = make_class(tmp_path / "subs", keras, 4)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nstudent00\nghost\n")
+    out = tmp_path / "out"
+    result = run_cli("batch", "task4", root, "--roster", roster, "--workers", "2", "--out", out)
+    assert result.exit_code == 0, result.stderr[-1500:]
+    assert "9 students" in result.stdout and "graded now 6, already stored 0" in result.stdout
+    with open(out / "gradebook.csv", newline="") as file:
+        rows = {row["student"]: row for row in csv.DictReader(file)}
+    assert rows["ghost"]["status"] == "missing" and rows["twofiles"]["status"] == "ambiguous"
+    assert rows["broken"]["status"] == "error" and "not a valid HDF5 file" in rows["broken"]["message"]
+    direct = grader.grade("task4", str(root / "student01.keras"))
+    assert float(rows["student01"]["metric"]) == pytest.approx(direct.value)
+    assert int(rows["student01"]["points"]) == direct.points
+    assert int(rows["nested"]["points"]) <= 1  # the naive forecast
+
+    again = run_cli("batch", "task4", root, "--roster", roster, "--out", out, "--resume")
+    assert "graded now 0" in again.stdout
+    small_forecaster(keras, seed=99).save(root / "student02.keras")  # a changed file is regraded
+    changed = run_cli("batch", "task4", root, "--roster", roster, "--out", out, "--resume")
+    assert "graded now 1" in changed.stdout
+
+
+def test_a_zip_of_a_folder_is_a_submissions_source(tmp_path, keras, data_dir):
+    root = make_class(tmp_path / "subs", keras, 1)
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in root.rglob("*"):
+            bundle.write(path, Path("subs") / path.relative_to(root))
+    summary = run_batch(grader.task("task4"), archive, BatchOptions(out=tmp_path / "out", workers=1, formats=("csv",)))
+    assert {row.student for row in summary.rows} == {"student00", "nested", "broken", "twofiles", "empty"}
+
+
+def test_workers_replace_a_crashed_or_overrunning_worker(tmp_path, keras):
+    spec = grader.task("task4")
+    save_test_split(hidden_test_split(spec), tmp_path)
+    model = tmp_path / "m.keras"
+    small_forecaster(keras).save(model)
+    slow = tmp_path / "slow.keras"  # under the 2M-parameter limit, but seconds to predict the test windows
+    keras.Sequential([keras.Input((30, 1)), keras.layers.LSTM(690), keras.layers.Dense(1)]).save(slow)
+
+    with LocalExecutor("task4", tmp_path, workers=1) as executor:
+        limits = {"overrun": 0.5, "next": 120}
+        outcomes = {o.key: o for o in executor.run([Job("overrun", slow), Job("next", model)], lambda job: limits[job.key])}
+    assert outcomes["overrun"].status == "timeout"
+    assert outcomes["next"].status == "graded"  # a fresh worker took over
+
+    with LocalExecutor("task4", tmp_path, workers=1) as executor:
+        def kill_soon(job):
+            if job.key == "victim":  # the worker dies mid-job, as on a segfault or an OOM kill
+                worker = executor._pool[0]
+                threading.Timer(1.0, os.kill, (worker.process.pid, signal.SIGKILL)).start()
+            return 120
+
+        outcomes = {o.key: o for o in executor.run([Job("victim", slow), Job("after", model)], kill_soon)}
+    assert outcomes["victim"].status == "crashed" and "died" in outcomes["victim"].message
+    assert outcomes["after"].status == "graded"
+
+
+def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, data_dir):
+    root = make_class(tmp_path / "subs", keras, 10)
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from cli import main; main()", "batch", "task4", str(root),
+               "--workers", "2", "--out", str(out)]
+    env = dict(os.environ, TFCERT_DATA_DIR=str(data_dir))
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    database = data_dir / "tfcert.db"
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            with sqlite3.connect(database) as connection:
+                try:
+                    stored = connection.execute("SELECT COUNT(*) FROM batch_results WHERE status = 'graded'").fetchone()[0]
+                except sqlite3.OperationalError:
+                    stored = 0
+            if stored >= 3:
+                break
+        time.sleep(0.2)
+    assert process.poll() is None, "the batch finished before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)  # the batch and its workers, mid-way
+    process.wait()
+    with sqlite3.connect(database) as connection:
+        stored_files = connection.execute("SELECT COUNT(*) FROM batch_results WHERE sha256 != ''").fetchone()[0]
+    files = 12  # 10 students, a nested folder, a broken file (ambiguous and empty folders have none)
+    assert 3 <= stored_files < files
+
+    summary = run_batch(grader.task("task4"), root, BatchOptions(out=out, workers=2, resume=True, formats=("csv",)))
+    assert summary.graded_now == files - stored_files  # only what was not stored
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT student, sha256, COUNT(*) FROM batch_results GROUP BY student, sha256").fetchall()
+    assert all(count == 1 for _, _, count in rows)  # nothing duplicated
+    assert {student for student, _, _ in rows} == {item.student for item in discover(root)}  # nothing lost
+    assert len(rows) == len(summary.rows) == 14
