@@ -238,8 +238,11 @@ def inspect_command(path, as_json):
 @click.option("--formats", default="csv,json,gradescope,html,feedback", show_default=True,
               help="Exports to write (comma-separated).")
 @click.option("--trust", is_flag=True, help="Let model files run their own code, only in sandboxed children.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: worker processes here; ray: Ray actors (pip install 'tfcert[ray]').")
+@click.option("--address", help="With --executor ray: the Ray cluster to use (default: start a local one).")
 @_db_option
-def batch_command(task_id, submissions, roster, workers, out, resume, formats, trust, db_path):
+def batch_command(task_id, submissions, roster, workers, out, resume, formats, trust, executor, address, db_path):
     """Grade every submission in SUBMISSIONS (a folder or .zip) for TASK_ID and export a gradebook."""
     from grader.batch import BatchOptions, run_batch
     from grader.progress import Progress
@@ -247,7 +250,8 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, t
 
     spec = load_task(task_id)
     options = BatchOptions(out=out, workers=workers, roster=roster, resume=resume, trust=trust, db=db_path,
-                           formats=tuple(name.strip() for name in formats.split(",") if name.strip()))
+                           formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
+                           executor=executor, address=address)
     with Progress() as progress:
         summary = run_batch(spec, submissions, options, progress=progress.update, on_total=progress.start)
     counts: dict[str, int] = {}
@@ -255,6 +259,9 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, t
         counts[row.status] = counts.get(row.status, 0) + 1
     click.echo(f"{len(summary.rows)} students: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
                + f"; graded now {summary.graded_now}, already stored {summary.skipped}")
+    if summary.worker_peak_mb:
+        peaks = ", ".join(f"{mb:.0f}" for mb in summary.worker_peak_mb.values())
+        click.echo(f"worker peak memory (MB): {peaks}")
     top_level = sorted({path.relative_to(out).parts[0] for path in summary.exports})
     click.echo(f"wrote {len(summary.exports)} files to {out}: {', '.join(top_level)}")
 

@@ -56,6 +56,8 @@ class BatchOptions:
     formats: tuple[str, ...] = ("csv", "json", "gradescope", "html", "feedback")
     trust: bool = False
     db: Path | None = None
+    executor: str = "local"  # or "ray"
+    address: str | None = None  # a Ray cluster; None starts a local Ray instance
 
 
 @dataclass
@@ -66,7 +68,7 @@ class BatchSummary:
     graded_now: int
     skipped: int
     exports: list[Path]
-    worker_peak_mb: dict[str, float] = field(default_factory=dict)
+    worker_peak_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
 
 
 def sha256_of(path: Path) -> str:
@@ -152,7 +154,7 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
                 run_id = store.batch_run(spec.id, str(submissions.resolve()), time.time(), options.resume)
             done = store.graded_keys(run_id)
             current = {item.student: _key(item) for item in found}
-            jobs = [Job(item.student, item.path) for item in found
+            jobs = [Job(item.student, item.path, str(item.path.relative_to(root))) for item in found
                     if item.path is not None and (item.student, current[item.student]) not in done]
             if on_total is not None:
                 on_total(len(jobs))
@@ -160,7 +162,7 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
                 if item.path is None and (item.student, "") not in done:
                     with store.transaction():
                         store.insert_batch_row(run_id, _unsubmitted_row(item))
-            peaks = _grade_jobs(spec, jobs, options, store, run_id, root, scratch, progress)
+            peaks = _grade_jobs(spec, jobs, options, store, run_id, scratch, progress)
             latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
         rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
         exports = write_exports(rows, spec, options.out, options.formats)
@@ -176,21 +178,31 @@ def _unsubmitted_row(item: Found) -> BatchRow:
     return BatchRow(item.student, None, "", item.status, item.message, 0, None, False, None, time.time())
 
 
-def _grade_jobs(spec, jobs, options, store, run_id, root, scratch, progress) -> dict[str, float]:
+def _executor(spec, options: BatchOptions, workers: int, scratch: Path):
+    """Workers that hold the hidden test split, built once here: local processes or Ray actors."""
+    test = hidden_test_split(spec)
+    if options.executor == "ray":
+        from grader.ray_workers import RayExecutor
+
+        return RayExecutor(spec.id, test, workers, options.trust, options.address)
+    test_dir = scratch / "test-split"
+    test_dir.mkdir()
+    save_test_split(test, test_dir)  # memory-mapped by every worker
+    return LocalExecutor(spec.id, test_dir, workers, options.trust)
+
+
+def _grade_jobs(spec, jobs, options, store, run_id, scratch, progress) -> dict[int, float]:
     """Run the jobs on workers; commit each outcome in its own transaction as it arrives."""
     if not jobs:
         return {}
-    test_dir = scratch / "test-split"
-    test_dir.mkdir()
-    save_test_split(hidden_test_split(spec), test_dir)  # built once, memory-mapped by every worker
-    paths = {job.key: job.path for job in jobs}
-    peaks: dict[str, float] = {}
-    with LocalExecutor(spec.id, test_dir, min(options.workers, len(jobs)), options.trust) as executor:
+    jobs_by_key = {job.key: job for job in jobs}
+    peaks: dict[int, float] = {}
+    with _executor(spec, options, min(options.workers, len(jobs)), scratch) as executor:
         for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
-            path = paths[outcome.key]
+            job = jobs_by_key[outcome.key]
             result = outcome.result
             row = BatchRow(
-                student=outcome.key, file=str(path.relative_to(root)), sha256=sha256_of(path),
+                student=outcome.key, file=job.shown, sha256=sha256_of(job.path),
                 status=outcome.status, message=outcome.message,
                 points=result["points"] if result else 0, value=result["value"] if result else None,
                 passed=bool(result and result["passed"]), result=result, graded_at=time.time(),
@@ -198,7 +210,7 @@ def _grade_jobs(spec, jobs, options, store, run_id, root, scratch, progress) -> 
             with store.transaction():
                 store.insert_batch_row(run_id, row)
             if outcome.worker_peak_mb is not None:
-                peaks[outcome.key] = outcome.worker_peak_mb
+                peaks[outcome.worker] = max(peaks.get(outcome.worker, 0.0), outcome.worker_peak_mb)
             if progress is not None:
                 progress(row)
     return peaks

@@ -35,6 +35,7 @@ class Job:
 
     key: str  # unique within a run (the student)
     path: Path
+    shown: str = ""  # how messages name the file (relative to the submissions root); default: path
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Outcome:
     result: dict | None
     message: str | None
     worker_peak_mb: float | None  # the worker's peak RSS so far (None when it died)
+    worker: int | None = None  # the worker's process id
 
 
 def save_test_split(test: Examples, folder: Path) -> None:
@@ -63,14 +65,42 @@ def load_test_split(folder: Path) -> Examples:
                     np.load(text, mmap_mode="r").astype(object) if text.exists() else None)
 
 
+def grade_job(spec, test: Examples, path: Path, trust: bool, shown: str) -> tuple[str, dict | None, str | None, float]:
+    """Grade one submission inside a worker: (status, result dict, message, the worker's peak RSS MB).
+
+    Messages and the result name the file as `shown`, not by the worker's path to it.
+    """
+    from grader.api import grade
+    from grader.errors import TfcertError
+    from grader.sandbox import one_line
+
+    try:
+        result = grade(spec, path, trust=trust, test=test, log=lambda line: None).to_dict()
+        status, message = "graded", None
+    except TfcertError as exc:
+        result, status, message = None, "error", str(exc)
+    except Exception as exc:  # a bug or an unexpected library error: recorded, never fatal
+        result, status, message = None, "error", f"internal error while grading: {one_line(exc)}"
+    from grader.keras_runtime import import_keras
+
+    import_keras().backend.clear_session()  # drop the model's graphs: memory must not grow per job
+    if result is not None:
+        result["submission"] = shown
+    if message is not None:
+        message = message.replace(str(path), shown)
+    return status, result, message, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_environment() -> dict[str, str]:
+    """The settings a worker needs from ours (task dir, cache, data dir, secret, TF logging)."""
+    return {name: value for name, value in os.environ.items() if name.startswith(("TFCERT_", "KERAS_", "TF_"))}
+
+
 def _worker_main(task: str, test_dir: str, trust: bool, env: dict, inbox, outbox) -> None:
     """A worker's loop: grade jobs until it receives None."""
     os.setsid()  # its own process group: the parent can kill it with everything it started
     os.environ.update(env)
-    from grader.api import grade
-    from grader.errors import TfcertError
     from grader.keras_runtime import import_keras
-    from grader.sandbox import one_line
     from grader.spec import load_task
 
     import_keras()
@@ -78,14 +108,7 @@ def _worker_main(task: str, test_dir: str, trust: bool, env: dict, inbox, outbox
     test = load_test_split(Path(test_dir))
     outbox.put(("ready", None, None, None))
     while (job := inbox.get()) is not None:
-        try:
-            result = grade(spec, job.path, trust=trust, test=test, log=lambda line: None).to_dict()
-            status, message = "graded", None
-        except TfcertError as exc:
-            result, status, message = None, "error", str(exc)
-        except Exception as exc:  # a bug or an unexpected library error: recorded, never fatal
-            result, status, message = None, "error", f"internal error while grading: {one_line(exc)}"
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        status, result, message, peak_mb = grade_job(spec, test, job.path, trust, job.shown or str(job.path))
         outbox.put(("done", job.key, (status, result, message), peak_mb))
 
 
@@ -95,9 +118,9 @@ class _Worker:
     def __init__(self, context, task: str, test_dir: Path, trust: bool):
         self.inbox = context.Queue()
         self.outbox = context.Queue()
-        env = {name: value for name, value in os.environ.items() if name.startswith(("TFCERT_", "KERAS_", "TF_"))}
         self.process = context.Process(
-            target=_worker_main, args=(task, str(test_dir), trust, env, self.inbox, self.outbox), daemon=True)
+            target=_worker_main, args=(task, str(test_dir), trust, worker_environment(), self.inbox, self.outbox),
+            daemon=True)
         self.process.start()
         self.ready = False
         self.job: Job | None = None
@@ -147,7 +170,7 @@ class LocalExecutor:
                 elif message:
                     _, key, (status, result, text), peak_mb = message
                     worker.job, busy = None, busy - 1
-                    yield Outcome(key, status, result, text, peak_mb)
+                    yield Outcome(key, status, result, text, peak_mb, worker.process.pid)
                 elif not worker.process.is_alive() or (
                     (worker.job is not None or not worker.ready) and time.monotonic() > worker.deadline
                 ):

@@ -154,3 +154,16 @@ def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, dat
     assert all(count == 1 for _, _, count in rows)  # nothing duplicated
     assert {student for student, _, _ in rows} == {item.student for item in discover(root)}  # nothing lost
     assert len(rows) == len(summary.rows) == 14
+
+
+def test_ray_executor_gives_the_same_results_as_local_workers(tmp_path, keras, data_dir):
+    pytest.importorskip("ray")
+    root = make_class(tmp_path / "subs", keras, 3)
+    spec = grader.task("task4")
+    local = run_batch(spec, root, BatchOptions(out=tmp_path / "local", workers=2, formats=("csv",),
+                                               db=tmp_path / "local.db"))
+    on_ray = run_batch(spec, root, BatchOptions(out=tmp_path / "ray", workers=2, formats=("csv",),
+                                                db=tmp_path / "ray.db", executor="ray"))
+    summarize = lambda summary: [(r.student, r.status, r.points, r.value, r.message) for r in summary.rows]
+    assert summarize(on_ray) == summarize(local)
+    assert on_ray.graded_now == local.graded_now == 5  # 3 students, a nested folder, a broken file
