@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from results_table import publish  # noqa: E402  (bench/ is the script's own folder)
 TFCERT = [sys.executable, "-c", "from cli import main; main()"]
 
 
@@ -86,12 +88,7 @@ def main() -> None:
         f"| 10 | {', '.join(f'{mb:.0f}' for mb in few_peaks)} |",
         f"| {args.count} | {', '.join(f'{mb:.0f}' for mb in many_peaks)} |",
     ]
-    table = "\n".join(lines)
-    print(table)
-    out = ROOT / "bench" / "results" / "batch_throughput.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(table + "\n")
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+    publish("batch_throughput", lines)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results_table import publish  # noqa: E402  (bench/ is the script's own folder)
+
 FLOOR_CODE = """
 import os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
@@ -101,12 +103,7 @@ def main() -> None:
     for name, median, best, rss in rows:
         lines.append(f"| {name} | {median:.2f} | {best:.2f} | {rss:.0f} | {median / floor_median:.2f}x |")
     lines += ["", "target: tfcert <= 1.30x the floor"]
-    table = "\n".join(lines)
-    print(table)
-    out = ROOT / "bench" / "results" / "grade_latency.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(table + "\n")
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+    publish("grade_latency", lines)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results_table import publish  # noqa: E402  (bench/ is the script's own folder)
+
 TARGET_SECONDS = 120
 
 
@@ -47,12 +49,7 @@ def main() -> None:
     for task, train, wall, label, value, points in rows:
         ok = "yes" if points == 5 and train <= TARGET_SECONDS else "NO"
         lines.append(f"| {task} | {train:.1f} | {wall:.1f} | {label} | {value:.4f} | {points} | {ok} |")
-    table = "\n".join(lines)
-    print(table)
-    out = ROOT / "bench" / "results" / "train_time.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(table + "\n")
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+    publish("train_time", lines)
 
 
 if __name__ == "__main__":
