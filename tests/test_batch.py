@@ -119,7 +119,7 @@ def test_workers_replace_a_crashed_or_overrunning_worker(tmp_path, keras):
 
 
 def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, data_dir):
-    root = make_class(tmp_path / "subs", keras, 10)
+    root = make_class(tmp_path / "subs", keras, 30)  # enough work to be caught mid-way
     out = tmp_path / "out"
     command = [sys.executable, "-c", "from cli import main; main()", "batch", "task4", str(root),
                "--workers", "2", "--out", str(out)]
@@ -144,7 +144,7 @@ def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, dat
     process.wait()
     with sqlite3.connect(database) as connection:
         stored_files = connection.execute("SELECT COUNT(*) FROM batch_results WHERE sha256 != ''").fetchone()[0]
-    files = 12  # 10 students, a nested folder, a broken file (ambiguous and empty folders have none)
+    files = 32  # 30 students, a nested folder, a broken file (ambiguous and empty folders have none)
     assert 3 <= stored_files < files
 
     summary = run_batch(grader.task("task4"), root, BatchOptions(out=out, workers=2, resume=True, formats=("csv",)))
@@ -153,7 +153,7 @@ def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, dat
         rows = connection.execute("SELECT student, sha256, COUNT(*) FROM batch_results GROUP BY student, sha256").fetchall()
     assert all(count == 1 for _, _, count in rows)  # nothing duplicated
     assert {student for student, _, _ in rows} == {item.student for item in discover(root)}  # nothing lost
-    assert len(rows) == len(summary.rows) == 14
+    assert len(rows) == len(summary.rows) == 34
 
 
 def test_ray_executor_gives_the_same_results_as_local_workers(tmp_path, keras, data_dir):
