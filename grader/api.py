@@ -27,7 +27,7 @@ from grader.result import BaselineScore, GradeResult
 from grader.sandbox import SandboxLimits, in_process_limits, read_status, run_module
 from grader.scoring import MAX_POINTS, diagnose, points_for
 from grader.spec import TaskSpec, load_task
-from grader.submission import LoadedModel, check_file, load_model_file
+from grader.submission import LoadedModel, check_file, is_saved_model, load_model_file
 from grader.train import train_solution
 
 
@@ -36,7 +36,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     """Grade `submission` (a path or a Keras model) on `task`'s hidden test split.
 
     `trust=True` lets a model file run its own code (Lambda layers, custom objects), only in a
-    sandboxed child. `time_limit` overrides the train-mode budget in seconds; `limits` overrides
+    sandboxed child; a SavedModel directory is always loaded in such a child. `time_limit` overrides the train-mode budget in seconds; `limits` overrides
     any field of the spec's limits (e.g. {"memory_mb": 8192}). `log(line)` receives training
     output. `test` passes a hidden test split built earlier (batch workers build it once).
     User mistakes raise a `TfcertError` subclass.
@@ -46,10 +46,12 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     if time_limit is not None:
         overrides["train_seconds"] = time_limit
     spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **overrides))
-    if trust and isinstance(submission, (str, Path)) and Path(submission).suffix.lower() != ".py":
+    path = Path(submission) if isinstance(submission, (str, Path)) else None
+    if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() != ".py")):
         test = test if test is not None else hidden_test_split(spec)
-        predictions = _predict_trusted(spec, Path(submission), test)
-        loaded, shown, mode, train_seconds = LoadedModel(None, "trusted"), str(submission), "trusted", None
+        predictions = _predict_trusted(spec, path, test)
+        mode = "savedmodel" if is_saved_model(path) else "trusted"
+        loaded, shown, train_seconds = LoadedModel(None, mode), str(submission), None
     else:
         with _open(spec, submission, log) as (loaded, shown, mode, train_seconds):
             # Built only now: in train mode, after the child has saved its model and ended.
@@ -101,7 +103,7 @@ def _open(spec: TaskSpec, submission, log):
 
 
 def _predict_trusted(spec: TaskSpec, path: Path, test: Examples) -> np.ndarray:
-    """Load and predict a trusted file in a sandboxed child that sees the inputs, never the targets."""
+    """Load and predict a trusted file or a SavedModel in a sandboxed child that sees the inputs, never the targets."""
     check_file(path, spec.limits.max_file_mb)
     with tempfile.TemporaryDirectory(prefix="tfcert-trusted-") as job_dir:
         job_dir = Path(job_dir)

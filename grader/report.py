@@ -47,6 +47,10 @@ def _mode_text(result: GradeResult) -> str:
         return f"train mode: solution_model() trained in {result.train_seconds:.0f} s"
     if result.mode == "in-memory":
         return "in-memory model"
+    if result.mode == "savedmodel":
+        return "SavedModel directory, loaded in a sandboxed child"
+    if result.mode == "trusted":
+        return "trusted model file (--trust), loaded in a sandboxed child"
     details = [result.saved_by or "saved by an unknown Keras version"]
     if result.shims:
         details.append("shims: " + ", ".join(result.shims))

@@ -27,7 +27,7 @@ class GradeResult:
     task: str
     title: str
     submission: str
-    mode: str  # "file" (a saved model), "train" (a solution .py) or "in-memory"
+    mode: str  # "file", "train" (a solution .py), "trusted" (--trust), "savedmodel" or "in-memory"
     metric: str
     metric_label: str
     lower_is_better: bool

@@ -36,6 +36,11 @@ class LoadedModel:
     shims: list[str] = field(default_factory=list)
 
 
+def is_saved_model(path: Path) -> bool:
+    """True for a TensorFlow SavedModel directory (e.g. from model.export() or tf.saved_model.save)."""
+    return path.is_dir() and not path.is_symlink() and (path / "saved_model.pb").is_file()
+
+
 def check_file(path: Path, max_file_mb: float) -> None:
     """Refuse paths that are not a readable regular model file within the size limit."""
     if path.is_symlink():
@@ -46,16 +51,18 @@ def check_file(path: Path, max_file_mb: float) -> None:
             )
     if not path.exists():
         raise SubmissionError(f"{path}: no such file; check the path")
-    if path.is_dir():
+    if path.is_dir() and not is_saved_model(path):
         raise SubmissionError(
-            f"{path}: is a directory; submit a .keras or .h5 file (save with model.save('model.keras'))"
+            f"{path}: is a directory, and not a SavedModel (no saved_model.pb); submit a .keras or .h5 file "
+            "(save with model.save('model.keras')) or a SavedModel directory (model.export('dir'))"
         )
-    size_mb = path.stat().st_size / 2**20
+    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    size_mb = sum(p.stat().st_size for p in files) / 2**20
     if size_mb > max_file_mb:
         raise SubmissionError(
             f"{path}: {size_mb:.1f} MB is over the task's {max_file_mb:g} MB limit; use a smaller model"
         )
-    if path.stat().st_size == 0:
+    if size_mb == 0:
         raise SubmissionError(f"{path}: the file is empty; save the model again")
 
 
@@ -174,3 +181,35 @@ def _keras_load(path: Path, shown: Path, config: dict, saved_by: str | None, saf
         if isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError":
             raise  # a limit was hit, not a bad file: grader.sandbox.in_process_limits says so
         raise SubmissionError(f"{shown}: {explain_load_error(exc, config, saved_by)}") from None
+
+
+def load_saved_model(path: Path, spec) -> LoadedModel:
+    """A SavedModel directory as a Keras model on the task's input (keras.layers.TFSMLayer).
+
+    Only ever called in a sandboxed child: a SavedModel holds no Python, but its graph may hold
+    TensorFlow ops that read or write files.
+    """
+    keras = import_keras()
+    layer = None
+    for endpoint in ("serve", "serving_default"):  # model.export() / tf.saved_model.save()
+        try:
+            layer = keras.layers.TFSMLayer(str(path), call_endpoint=endpoint)
+            break
+        except ValueError:
+            continue
+    if layer is None:
+        raise SubmissionError(f"{path}: the SavedModel has no 'serve' or 'serving_default' endpoint; export it with model.export('dir')")
+    dtype = "string" if spec.input.dtype == "string" else spec.input.dtype
+    inputs = keras.Input(spec.input.shape, dtype=dtype)
+    try:
+        outputs = layer(inputs)
+    except Exception:  # TF's signature mismatch errors run to many lines; the shapes say it all
+        raise SubmissionError(
+            f"{path}: the SavedModel's serving signature does not take {spec.id}'s input "
+            f"(None, {', '.join(map(str, spec.input.shape))}) {spec.input.dtype}; export a model with that input"
+        ) from None
+    if isinstance(outputs, dict):
+        if len(outputs) != 1:
+            raise SubmissionError(f"{path}: the SavedModel returns {len(outputs)} outputs ({', '.join(outputs)}); {spec.id} expects one")
+        outputs = next(iter(outputs.values()))
+    return LoadedModel(keras.Model(inputs, outputs), "savedmodel", None)

@@ -1,7 +1,7 @@
-"""Child process of trust mode: `python -m grader.trusted_child JOB_DIR`.
+"""Child process of trust mode and SavedModels: `python -m grader.trusted_child JOB_DIR`.
 
-Only for files the grader was told to trust (`--trust`): Keras may run code from them, so this
-runs under grader.sandbox. Reads JOB_DIR/job.json ({"model", "task", "max_file_mb",
+For files the grader was told to trust (`--trust`: Keras may run code from them) and for
+SavedModel directories (their graphs may hold file I/O ops), so this runs under grader.sandbox. Reads JOB_DIR/job.json ({"model", "task", "max_file_mb",
 "max_params"}) and the test inputs JOB_DIR/x.npy (and text.npy for text tasks; never the
 targets), loads the model with safe mode off, checks the task's contract, predicts, and writes
 JOB_DIR/predictions.npy and JOB_DIR/status.json.
@@ -19,14 +19,16 @@ from grader.errors import TfcertError
 from grader.evaluate import model_inputs, predict
 from grader.sandbox import one_line, write_status
 from grader.spec import load_task
-from grader.submission import load_model_file
+from grader.submission import is_saved_model, load_model_file, load_saved_model
 
 
 def run(job_dir: Path) -> None:
     job = json.loads((job_dir / "job.json").read_text())
     spec = load_task(job["task"])
     try:
-        model = load_model_file(Path(job["model"]), job["max_file_mb"], trust=True).model
+        path = Path(job["model"])
+        model = (load_saved_model(path, spec) if is_saved_model(path)
+                 else load_model_file(path, job["max_file_mb"], trust=True)).model
         check_contract(model, spec)
         if model.count_params() > job["max_params"]:
             raise TfcertError(f"the model has {model.count_params():,} parameters, over the limit of {job['max_params']:,}")

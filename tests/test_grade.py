@@ -196,3 +196,20 @@ def test_secret_changes_the_test_data_but_not_the_learner_data(task4, monkeypatc
 def test_in_memory_model_and_file_give_the_same_score(task4, keras, model_files):
     model = keras.saving.load_model(model_files["keras"], compile=False)
     assert grader.grade(task4, model).value == grader.grade(task4, str(model_files["keras"])).value
+
+
+def test_savedmodel_directory_is_graded_in_a_sandboxed_child(run_cli, keras, tmp_path, model_files):
+    model = keras.saving.load_model(model_files["keras"], compile=False)
+    model.export(tmp_path / "exported", verbose=False)
+    from_dir = grade_json(run_cli, "task4", tmp_path / "exported")
+    from_file = grade_json(run_cli, "task4", model_files["keras"])
+    assert from_dir["mode"] == "savedmodel"
+    assert from_dir["value"] == pytest.approx(from_file["value"], abs=1e-4)
+    assert from_dir["points"] == from_file["points"]
+
+    small_forecaster(keras, window=20).export(tmp_path / "window20", verbose=False)
+    mismatch = run_cli("grade", "task4", tmp_path / "window20")
+    assert mismatch.exit_code == 2
+    assert "serving signature does not take task4's input (None, 30, 1) float32" in single_error(mismatch)
+    (tmp_path / "plain").mkdir()
+    assert "not a SavedModel (no saved_model.pb)" in single_error(run_cli("grade", "task4", tmp_path / "plain"))
