@@ -11,7 +11,6 @@ Example:
 from grader.errors import ContractError
 
 FLOAT_DTYPES = {"float16", "bfloat16", "float32", "float64"}
-INT_DTYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"}
 
 
 def takes_text(model) -> bool:

@@ -1,7 +1,6 @@
 """Instructor batch grading: discovery, workers, the stored gradebook, resume after SIGKILL."""
 
 import csv
-import json
 import os
 import signal
 import sqlite3
@@ -12,7 +11,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import grader

@@ -1,6 +1,5 @@
 """Task specs: the builtin ones load; every kind of mistake is one line naming file and field."""
 
-import shutil
 from pathlib import Path
 
 import pytest
