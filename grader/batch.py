@@ -1,8 +1,8 @@
 """Instructor batch grading: discover submissions, grade them with long-lived workers, keep every
 result in the results database as soon as it exists, and export the gradebook.
 
-Layouts: `DIR/<student>.keras|.h5|.py`, `DIR/<student>/<one model or solution file>`, or a `.zip`
-of either. A roster CSV (a column named student, student_id or id) marks who submitted nothing.
+Layouts: `DIR/<student>.keras|.h5|.py`, `DIR/<student>/<one model or solution file or SavedModel
+directory>`, a SavedModel directory `DIR/<student>/`, or a `.zip` of either. A roster CSV (a column named student, student_id or id) marks who submitted nothing.
 A submission is identified by student + sha256 of its content: `--resume` grades only what the
 run has not stored yet (changed files are graded again, unchanged ones are not).
 
@@ -22,7 +22,7 @@ from grader.data import hidden_test_split
 from grader.errors import TfcertError
 from grader.gradebook import BatchRow, write_exports
 from grader.store import open_store
-from grader.submission import MODEL_SUFFIXES
+from grader.submission import MODEL_SUFFIXES, is_saved_model
 from grader.workers import Job, LocalExecutor, save_test_split
 
 SUBMISSION_SUFFIXES = (*MODEL_SUFFIXES, ".py")
@@ -72,11 +72,31 @@ class BatchSummary:
 
 
 def sha256_of(path: Path) -> str:
+    """The content hash of a file, or of a SavedModel directory (its files' names and bytes)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(2**20), b""):
-            digest.update(block)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file_path in files:
+        if path.is_dir():
+            digest.update(str(file_path.relative_to(path)).encode() + b"\0")
+        with open(file_path, "rb") as file:
+            for block in iter(lambda: file.read(2**20), b""):
+                digest.update(block)
     return digest.hexdigest()
+
+
+def _submissions_in(folder: Path) -> list[Path]:
+    """Model and solution files, and SavedModel directories (not descended into), under `folder`."""
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if is_saved_model(entry):
+            found.append(entry)
+        elif entry.is_dir():
+            found += _submissions_in(entry)
+        elif entry.suffix.lower() in SUBMISSION_SUFFIXES:
+            found.append(entry)
+    return found
 
 
 def discover(root: Path) -> list[Found]:
@@ -85,15 +105,14 @@ def discover(root: Path) -> list[Found]:
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_file() and entry.suffix.lower() in SUBMISSION_SUFFIXES:
-            found.append(Found(entry.stem, entry))
+        if (entry.is_file() and entry.suffix.lower() in SUBMISSION_SUFFIXES) or is_saved_model(entry):
+            found.append(Found(entry.stem if entry.is_file() else entry.name, entry))
         elif entry.is_dir():
-            candidates = sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
-                                and not p.name.startswith("."))
+            candidates = _submissions_in(entry)
             if len(candidates) == 1:
                 found.append(Found(entry.name, candidates[0]))
             elif not candidates:
-                found.append(Found(entry.name, None, "missing", "the folder holds no .keras, .h5 or .py file"))
+                found.append(Found(entry.name, None, "missing", "the folder holds no .keras, .h5 or .py file or SavedModel"))
             else:
                 names = ", ".join(str(p.relative_to(entry)) for p in candidates)
                 found.append(Found(entry.name, None, "ambiguous", f"more than one submission file: {names}"))

@@ -1,7 +1,8 @@
 """The same grading workers as Ray actors, so one `tfcert batch` grades on a whole Ray cluster.
 
 The hidden test split is put once into Ray's object store and every actor reads it from there;
-submissions travel as bytes (the cluster's machines need not share a file system). An actor
+submissions travel as bytes, SavedModel directories zipped (the cluster's machines need not
+share a file system). An actor
 that dies on a submission, or overruns its time limit, is killed and replaced, and the job is
 reported as crashed or timed out, exactly as with the local executor.
 
@@ -11,9 +12,11 @@ Example:
             ...
 """
 
+import io
 import os
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 from grader.data.examples import Examples
@@ -34,11 +37,26 @@ class _GradingActor:
         import_keras()
         self.spec, self.test, self.trust = load_task(task), test, trust
 
-    def grade(self, shown: str, content: bytes):
+    def grade(self, shown: str, content: bytes, is_directory: bool):
         with tempfile.TemporaryDirectory(prefix="tfcert-ray-") as folder:
             path = Path(folder) / Path(shown).name
-            path.write_bytes(content)
+            if is_directory:  # a SavedModel, sent zipped
+                with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                    archive.extractall(path)
+            else:
+                path.write_bytes(content)
             return (*grade_job(self.spec, self.test, path, self.trust, shown), os.getpid())
+
+
+def _payload(path: Path) -> bytes:
+    """A file's bytes, or a SavedModel directory zipped in memory."""
+    if not path.is_dir():
+        return path.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            archive.write(file, file.relative_to(path))
+    return buffer.getvalue()
 
 
 def _ray():
@@ -82,7 +100,7 @@ class RayExecutor:
         while pending or running:
             while idle and pending:
                 index, job = idle.pop(), pending.pop()
-                ref = self._actors[index].grade.remote(job.shown or job.path.name, job.path.read_bytes())
+                ref = self._actors[index].grade.remote(job.shown or job.path.name, _payload(job.path), job.path.is_dir())
                 running[ref] = (index, job, time.monotonic() + seconds_for(job))
             ready, _ = ray.wait(list(running), num_returns=1, timeout=POLL_SECONDS)
             for ref in ready:

@@ -154,9 +154,22 @@ def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, dat
     assert len(rows) == len(summary.rows) == 34
 
 
+def test_savedmodel_submissions_are_discovered_and_graded(tmp_path, keras, data_dir):
+    root = make_class(tmp_path / "subs", keras, 1)
+    small_forecaster(keras, seed=5).export(root / "exporter", verbose=False)
+    (root / "folder").mkdir()
+    small_forecaster(keras, seed=6).export(root / "folder" / "my_model", verbose=False)
+    summary = run_batch(grader.task("task4"), root, BatchOptions(out=tmp_path / "out", workers=2, formats=("csv",)))
+    rows = {row.student: row for row in summary.rows}
+    for student, path in (("exporter", root / "exporter"), ("folder", root / "folder" / "my_model")):
+        assert rows[student].status == "graded" and rows[student].result["mode"] == "savedmodel"
+        assert rows[student].value == grader.grade("task4", str(path)).value
+
+
 def test_ray_executor_gives_the_same_results_as_local_workers(tmp_path, keras, data_dir):
     pytest.importorskip("ray")
     root = make_class(tmp_path / "subs", keras, 3)
+    small_forecaster(keras, seed=7).export(root / "exported", verbose=False)  # travels zipped
     spec = grader.task("task4")
     local = run_batch(spec, root, BatchOptions(out=tmp_path / "local", workers=2, formats=("csv",),
                                                db=tmp_path / "local.db"))
@@ -164,4 +177,4 @@ def test_ray_executor_gives_the_same_results_as_local_workers(tmp_path, keras, d
                                                 db=tmp_path / "ray.db", executor="ray"))
     summarize = lambda summary: [(r.student, r.status, r.points, r.value, r.message) for r in summary.rows]
     assert summarize(on_ray) == summarize(local)
-    assert on_ray.graded_now == local.graded_now == 5  # 3 students, a nested folder, a broken file
+    assert on_ray.graded_now == local.graded_now == 6  # 3 students, a nested folder, a broken file, a SavedModel
