@@ -27,11 +27,15 @@ def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
 
 
+def predicted_classes(predictions: np.ndarray) -> np.ndarray:
+    """Class ids from a classifier's outputs: one sigmoid unit thresholds at 0.5, else argmax."""
+    if predictions.shape[-1] == 1:
+        return (predictions[..., 0] >= 0.5).astype(np.int64)
+    return np.argmax(predictions, axis=-1)
+
+
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    if y_pred.shape[-1] == 1:  # one sigmoid unit
-        predicted = (y_pred[..., 0] >= 0.5).astype(np.int64)
-    else:
-        predicted = np.argmax(y_pred, axis=-1)
+    predicted = predicted_classes(y_pred)
     return float(np.mean(predicted == y_true.reshape(predicted.shape)))
 
 

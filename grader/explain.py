@@ -10,6 +10,8 @@ Example:
 
 import numpy as np
 
+from grader.evaluate import predicted_classes
+
 FORECAST_POINTS = 365  # one test year of a daily series: enough to see the fit, small to store
 
 
@@ -25,10 +27,7 @@ def figure_data(evaluation, spec) -> dict:
             "forecast": [round(float(v), 4) for v in forecast],
         }
     classes = list(spec.output.classes or ("0", "1"))
-    if predictions.shape[-1] == 1:
-        predicted = (np.nan_to_num(predictions[:, 0]) >= 0.5).astype(np.int64)
-    else:
-        predicted = np.argmax(np.nan_to_num(predictions), axis=-1)
+    predicted = predicted_classes(np.nan_to_num(predictions))
     labels = targets.reshape(-1).astype(np.int64)
     matrix = np.zeros((len(classes), len(classes)), dtype=np.int64)
     np.add.at(matrix, (labels, np.clip(predicted, 0, len(classes) - 1)), 1)

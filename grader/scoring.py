@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from grader.contract import iter_layers, takes_text
+from grader.evaluate import predicted_classes
 
 MAX_POINTS = 5
 
@@ -77,17 +78,11 @@ def _scale_notes(predictions: np.ndarray, targets: np.ndarray) -> list[str]:
     ]
 
 
-def _predicted_classes(predictions: np.ndarray) -> np.ndarray:
-    if predictions.shape[-1] == 1:
-        return (predictions[:, 0] >= 0.5).astype(np.int64)
-    return np.argmax(predictions, axis=-1)
-
-
 def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, model) -> list[str]:
     """Collapsed predictions, missing input scaling, un-normalized outputs, the weakest class."""
     notes = []
     names = spec.output.classes or tuple(str(i) for i in range(max(2, predictions.shape[-1])))
-    predicted = _predicted_classes(predictions)
+    predicted = predicted_classes(predictions)
     labels = targets.reshape(-1).astype(np.int64)
     counts = np.bincount(predicted, minlength=len(names))
     top = int(counts.argmax())

@@ -94,10 +94,14 @@ def _check_counts(params: ShapesParams, splits: dict[str, ImageSplit]) -> None:
             raise typed.FieldError(f"dataset.splits.{name}.pose", "max_shift and max_rotation must be >= 0")
 
 
-def _check_shapes_task(spec) -> None:
+def _require_square_rgb(spec) -> None:
     size = spec.input.shape[0]
     if spec.input.kind != "image" or spec.input.shape != (size, size, 3):
-        raise typed.FieldError("input", "builtin:shapes feeds kind 'image' of shape [size, size, 3]")
+        raise typed.FieldError("input", f"{spec.dataset.source} feeds kind 'image' of shape [size, size, 3]")
+
+
+def _check_shapes_task(spec) -> None:
+    _require_square_rgb(spec)
     classes = spec.output.classes or ()
     unknown = [name for name in classes if name not in shapes.SHAPES]
     if len(classes) < 2 or unknown:
@@ -115,9 +119,7 @@ def _check_per_class(params: AnimalParams, splits: dict[str, PerClassSplit]) -> 
 
 
 def _check_animals_task(spec) -> None:
-    size = spec.input.shape[0]
-    if spec.input.kind != "image" or spec.input.shape != (size, size, 3):
-        raise typed.FieldError("input", "builtin:animal_silhouettes feeds kind 'image' of shape [size, size, 3]")
+    _require_square_rgb(spec)
     if spec.output.classes != animals.CLASSES:
         raise typed.FieldError("output.classes", f"must be the dataset's classes in order: {', '.join(animals.CLASSES)}")
 
