@@ -33,8 +33,63 @@ class TfcertGroup(click.Group):
 
 @click.group(cls=TfcertGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tfcert")
-def main():
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of real datasets: local: paths are relative to it, tfds data lives in it "
+                   "(default: $TFCERT_DATASETS_DIR).")
+def main(data_dir):
     """Practise the TensorFlow Developer Certificate tasks and grade your models."""
+    if data_dir is not None:
+        import os
+
+        from grader.data.files import DATASETS_DIR_ENV
+
+        os.environ[DATASETS_DIR_ENV] = str(data_dir.expanduser().resolve())  # children inherit it
+
+
+@main.group("data", cls=TfcertGroup)
+def data_group():
+    """The real datasets of the exam tasks: list what is here, fetch, or add a copy you have."""
+
+
+@data_group.command("list")
+def data_list_command():
+    """What data each task needs and whether it is on this machine."""
+    from grader.datasets import status
+    from grader.spec import list_tasks
+
+    rows = [("task", "needs", "present", "where")]
+    for item in map(status, list_tasks()):
+        rows.append((item.task, item.needs, "yes" if item.present else "NO", item.where))
+    _echo_table(rows)
+
+
+@data_group.command("fetch")
+@click.argument("task_id")
+def data_fetch_command(task_id):
+    """Download TASK_ID's dataset (checksum verified) or prepare its tfds dataset; needs a network."""
+    from grader.datasets import fetch_data
+    from grader.spec import load_task
+
+    click.echo(f"{task_id}: data ready at {fetch_data(load_task(task_id))}")
+
+
+@data_group.command("add")
+@click.argument("task_id")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def data_add_command(task_id, path):
+    """Register PATH, a copy of TASK_ID's data file you already have (its content is verified)."""
+    from grader.datasets import add_data
+    from grader.spec import load_task
+
+    stored, rows = add_data(load_task(task_id), path)
+    click.echo(f"{task_id}: verified {rows} rows of {path}; stored at {stored}")
+
+
+def _echo_table(rows: list[tuple[str, ...]]) -> None:
+    """Print rows as left-aligned columns (the first row is the header)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 @main.command("tasks")
@@ -49,9 +104,7 @@ def tasks_command():
         threshold = spec.metric.ladder[spec.metric.pass_points]
         rows.append((spec.id, spec.title, spec.metric.label,
                      f"{spec.metric.pass_points}/5 points ({spec.metric.label} {op} {threshold:g})"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    _echo_table(rows)
 
 
 @main.command("show")

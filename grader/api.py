@@ -23,10 +23,10 @@ from grader.data import Examples, hidden_test_split
 from grader.errors import SubmissionError
 from grader.evaluate import evaluate_predictions, model_inputs, predict
 from grader.explain import figure_data
-from grader.result import BaselineScore, GradeResult
+from grader.result import BaselineScore, GradeResult, Requirement
 from grader.sandbox import SandboxLimits, in_process_limits, read_status, run_module
 from grader.scoring import MAX_POINTS, diagnose, points_for
-from grader.spec import TaskSpec, load_task
+from grader.spec import METRICS, TaskSpec, load_task
 from grader.submission import LoadedModel, check_file, is_saved_model, load_model_file
 from grader.train import train_solution
 
@@ -54,12 +54,13 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         loaded, shown, train_seconds = LoadedModel(None, mode), str(submission), None
     else:
         with _open(spec, submission, log) as (loaded, shown, mode, train_seconds):
-            # Built only now: in train mode, after the child has saved its model and ended.
-            test = test if test is not None else hidden_test_split(spec)
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
-                check_contract(loaded.model, spec)
+                check_contract(loaded.model, spec)  # cheap: before reading any test data
                 _check_size(loaded.model, spec, shown)
+            # Built only now: in train mode, after the child has saved its model and ended.
+            test = test if test is not None else hidden_test_split(spec)
+            with in_process_limits(predict_limits, shown):
                 predictions = predict(loaded.model, model_inputs(loaded.model, test))
     evaluation = evaluate_predictions(predictions, spec, test)
     value = evaluation.metric_value
@@ -69,18 +70,27 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
                       points_for(baseline_value, spec.metric))
         for name, baseline_value in evaluation.baseline_values.items()
     ]
+    requirements = [_requirement(name, bound, evaluation.also_values[name]) for name, bound in spec.metric.also.items()]
     return GradeResult(
         task=spec.id, title=spec.title, submission=shown, mode=mode,
         metric=spec.metric.name, metric_label=spec.metric.label,
         lower_is_better=spec.metric.lower_is_better,
         value=None if evaluation.nonfinite_predictions else round(value, 6),
-        points=points, max_points=MAX_POINTS, passed=points >= spec.metric.pass_points,
+        points=points, max_points=MAX_POINTS, passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
         baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model),
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
-        figure=figure_data(evaluation, spec),
+        figure=figure_data(evaluation, spec), requirements=requirements,
     )
+
+
+def _requirement(name: str, bound: float, value: float) -> Requirement:
+    """Whether `value` of metric `name` meets `bound` (NaN never does)."""
+    lower_is_better = METRICS[name][0] == "min"
+    met = value <= bound if lower_is_better else value >= bound  # False for NaN either way
+    shown = None if np.isnan(value) else round(value, 6)
+    return Requirement(name, METRICS[name][1], bound, shown, bool(met))
 
 
 @contextlib.contextmanager

@@ -40,3 +40,11 @@ class TrainingError(TfcertError):
 
 class DataAccessError(TfcertError):
     """A data split was requested that the caller may not have (e.g. the hidden test split)."""
+
+
+class DataMissingError(TfcertError):
+    """A task's dataset is not on this machine and cannot be fetched; the message says how to provide it."""
+
+
+class DataFileError(TfcertError):
+    """A dataset file is unreadable or holds other data than the task's (e.g. a checksum mismatch)."""

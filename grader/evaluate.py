@@ -51,6 +51,7 @@ class Evaluation:
     predictions: np.ndarray
     targets: np.ndarray
     baseline_values: dict[str, float]  # baseline name -> metric value on the same examples
+    also_values: dict[str, float]  # metric.also's metrics (extra pass conditions) -> value
 
 
 def predict(model, x: np.ndarray) -> np.ndarray:
@@ -67,14 +68,23 @@ def model_inputs(model, test: Examples):
     return test.x
 
 
+def scored_outputs(outputs: np.ndarray, test: Examples) -> np.ndarray:
+    """Model outputs as the metric compares them: a sequence's last step, in the targets' units."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.ndim == 3:  # a sequence-to-sequence forecaster: its forecast is the last step
+        outputs = outputs[:, -1, :]
+    return test.to_target_units(outputs)
+
+
 def evaluate_predictions(predictions: np.ndarray, spec, test: Examples) -> Evaluation:
     """Score a model's predictions of the test examples, and every baseline of the spec."""
     metric = METRIC_FUNCTIONS[spec.metric.name]
-    predictions = np.asarray(predictions, dtype=np.float64)
+    predictions = scored_outputs(predictions, test)
     nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
     value = float("nan") if nonfinite else metric(test.y, predictions)
     baselines = {
-        name: metric(test.y, predict_baseline(name, params, test, spec))
+        name: metric(test.y, scored_outputs(predict_baseline(name, params, test, spec), test))
         for name, params in spec.metric.baselines.items()
     }
-    return Evaluation(value, nonfinite, predictions, test.y, baselines)
+    also = {name: float("nan") if nonfinite else METRIC_FUNCTIONS[name](test.y, predictions) for name in spec.metric.also}
+    return Evaluation(value, nonfinite, predictions, test.y, baselines, also)

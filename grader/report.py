@@ -8,6 +8,7 @@ Example:
 import html
 
 from grader.result import GradeResult
+from grader.spec import METRICS
 
 
 def _fmt(value: float | None) -> str:
@@ -33,6 +34,8 @@ def format_result(result: GradeResult) -> str:
         lines.append(f"  {points:>6}  {result.ladder[points]:<10g}{marker}")
     if result.points == 0:
         lines.append(f"  {0:>6}  {'otherwise':<10}  <- you")
+    for requirement in result.requirements:
+        lines.append(f"  and a pass needs {_requirement_text(requirement)}")
     if result.baselines:
         lines += ["", f"  {'baseline':<44} {result.metric_label:>8}  points"]
         for baseline in result.baselines:
@@ -40,6 +43,13 @@ def format_result(result: GradeResult) -> str:
     if result.diagnostics:
         lines += ["", "why:"] + [f"  - {note}" for note in result.diagnostics]
     return "\n".join(lines)
+
+
+def _requirement_text(requirement) -> str:
+    """'MSE <= 6 (yours 5.2: met)'."""
+    op = "<=" if METRICS[requirement.metric][0] == "min" else ">="
+    verdict = "met" if requirement.met else "NOT met"
+    return f"{requirement.label} {op} {requirement.bound:g} (yours {_fmt(requirement.value)}: {verdict})"
 
 
 def _mode_text(result: GradeResult) -> str:
@@ -85,6 +95,7 @@ def format_result_html(result: GradeResult) -> str:
         f"&middot; {result.test_examples} hidden test examples &middot; {e(result.submission)}</p>",
         f"<table><tr><th>points</th><th>needs</th><th></th></tr>{rungs}</table>",
     ]
+    parts += [f"<p>and a pass needs {e(_requirement_text(r))}</p>" for r in result.requirements]
     if baselines:
         parts.append(f"<table><tr><th>baseline</th><th>{e(result.metric_label)}</th><th>points</th></tr>{baselines}</table>")
     if notes:

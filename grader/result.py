@@ -21,6 +21,17 @@ class BaselineScore:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A further condition a pass needs (the spec's `metric.also`), e.g. MSE <= 6, and whether it was met."""
+
+    metric: str
+    label: str
+    bound: float
+    value: float | None  # None when the predictions were not finite
+    met: bool
+
+
+@dataclass(frozen=True)
 class GradeResult:
     """The outcome of grading one submission for one task."""
 
@@ -44,6 +55,7 @@ class GradeResult:
     shims: list[str] = field(default_factory=list)
     train_seconds: float | None = None
     figure: dict = field(default_factory=dict)  # grader.explain.figure_data: what a plot shows
+    requirements: list[Requirement] = field(default_factory=list)  # the pass also needs these
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (ladder keys become strings, as JSON requires)."""

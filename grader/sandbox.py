@@ -26,6 +26,7 @@ from pathlib import Path
 
 from grader.errors import SubmissionError
 from grader.paths import cache_dir
+from grader.data.files import DATASETS_DIR_ENV, OFFLINE_ENV
 from grader.spec import PROJECT_ROOT, TASKS_DIR_ENV
 
 STATUS_FILE = "status.json"  # a child's last word: {"outcome": ..., "message": ...}
@@ -73,9 +74,11 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
         "MPLCONFIGDIR": str(workdir),
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "KERAS_BACKEND": "tensorflow",
+        OFFLINE_ENV: "1",  # the child has no network: data it reads must be here already
     }
-    if os.environ.get(TASKS_DIR_ENV):
-        env[TASKS_DIR_ENV] = os.environ[TASKS_DIR_ENV]
+    for name in (TASKS_DIR_ENV, DATASETS_DIR_ENV, "TFDS_DATA_DIR"):  # where the learner's data lives
+        if os.environ.get(name):
+            env[name] = os.environ[name]
     return env
 
 

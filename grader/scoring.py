@@ -11,6 +11,7 @@ import numpy as np
 
 from grader.contract import iter_layers, takes_text
 from grader.evaluate import predicted_classes
+from grader.spec import METRICS
 
 MAX_POINTS = 5
 
@@ -56,6 +57,12 @@ def diagnose(evaluation, spec, model=None) -> list[str]:
                 f"the '{name}' baseline scores better ({spec.metric.label} {value:.4g}) than your model "
                 f"({evaluation.metric_value:.4g}): the model adds nothing over a rule of thumb yet"
             )
+    for name, bound in spec.metric.also.items():
+        value = evaluation.also_values[name]
+        lower_is_better = METRICS[name][0] == "min"
+        if not (value <= bound if lower_is_better else value >= bound):
+            op = "<=" if lower_is_better else ">="
+            notes.append(f"a pass also needs {METRICS[name][1]} {op} {bound:g}; yours is {value:.4g}")
     if spec.metric.hint and points < spec.metric.pass_points:
         notes.append(" ".join(spec.metric.hint.split()))
     if not notes and points < MAX_POINTS:

@@ -6,7 +6,16 @@ Example:
 
 from grader.baselines import describe_baseline
 from grader.contract import format_shape
-from grader.spec import TaskSpec
+from grader.spec import METRICS, TaskSpec
+
+
+def _file_lines(spec: TaskSpec) -> list[str]:
+    """For url:/local: sources: the file the task needs and how to get it."""
+    params = spec.dataset.params
+    if not hasattr(params, "file"):
+        return []
+    return [f"  needs     {params.file}, from {params.origin}",
+            f"            tfcert data fetch {spec.id}  or  tfcert data add {spec.id} PATH  (see: tfcert data list)"]
 
 
 def format_contract(spec: TaskSpec) -> str:
@@ -23,6 +32,7 @@ def format_contract(spec: TaskSpec) -> str:
         "",
         "data",
         f"  source    {spec.dataset.source}",
+        *_file_lines(spec),
         f"  train     {splits['train'].describe()}   grader.load_data('{spec.id}', 'train')",
         f"  valid     {splits['valid'].describe()}   grader.load_data('{spec.id}', 'valid')",
         f"  test      {splits['test'].describe()}   hidden: only the grader reads it",
@@ -45,11 +55,17 @@ def format_contract(spec: TaskSpec) -> str:
     ]
     if spec.output.classes:
         lines.append(f"  classes   {', '.join(spec.output.classes)}")
-    lines += ["", f"scoring     {metric.label} ({'lower' if metric.lower_is_better else 'higher'} is better)"]
+    if spec.output.sequence_outputs:
+        lines.append("  also      a sequence-to-sequence model, (None, None, 1) out: its last step is scored")
+    scale = " on the normalized scale" if metric.units == "normalized" and spec.input.kind == "window" else ""
+    lines += ["", f"scoring     {metric.label}{scale} ({'lower' if metric.lower_is_better else 'higher'} is better)"]
     for points in sorted(metric.ladder, reverse=True):
         passing = "  (pass line)" if points == metric.pass_points else ""
         lines.append(f"  {points} points  {metric.label} {op} {metric.ladder[points]:g}{passing}")
     lines.append("  0 points  otherwise")
+    for name, bound in metric.also.items():
+        also_op = "<=" if METRICS[name][0] == "min" else ">="
+        lines.append(f"  and a pass also needs {METRICS[name][1]} {also_op} {bound:g}")
     if metric.baselines:
         lines.append("  reported beside your score: " + "; ".join(
             describe_baseline(name, params) for name, params in metric.baselines.items()))

@@ -18,7 +18,7 @@ import yaml
 
 from grader import typed
 from grader.baselines import check_baseline
-from grader.data.registry import builtin_source, validate_dataset
+from grader.data.registry import source_of, validate_dataset
 from grader.errors import SpecError, UnknownTaskError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,9 @@ class OutputSpec:
     meaning: str
     activation: Literal["linear", "sigmoid", "softmax"] = "linear"
     classes: tuple[str, ...] | None = None
+    # Window tasks: also accept a sequence-to-sequence model ((None, T, 1) out, as the exam
+    # template's `windowed_dataset` yielding (w[:-1], w[1:]) trains) and score its last step.
+    sequence_outputs: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ class MetricSpec:
     pass_points: int
     baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
     hint: str | None = None  # shown when a submission scores below the pass line
+    units: Literal["raw", "normalized"] = "raw"  # window tasks: the scale the metric is computed on
+    # More conditions a pass needs, metric name -> bound, e.g. {mse: 6.0} ("and MSE <= 6").
+    also: dict[str, float] = field(default_factory=dict)
 
     @property
     def lower_is_better(self) -> bool:
@@ -110,7 +116,6 @@ class TaskSpec:
     limits: Limits
     starter: str
     solution: str
-    source_file: Path = field(default=Path(), compare=False, repr=False)
 
     def __repr__(self) -> str:
         return f"TaskSpec({self.id!r}: {self.title}, {self.metric.label} ladder {self.metric.ladder})"
@@ -125,18 +130,26 @@ def tasks_dir() -> Path:
     return Path(os.environ.get(TASKS_DIR_ENV) or PROJECT_ROOT / "tasks")
 
 
+def spec_paths() -> dict[str, Path]:
+    """Task id -> spec file, for every `*.yaml` in `tasks_dir()` and its subfolders (e.g. tasks/exam/)."""
+    paths = {}
+    for path in sorted(tasks_dir().rglob("*.yaml"), key=lambda p: (len(p.parts), str(p))):
+        paths.setdefault(path.stem, path)
+    return dict(sorted(paths.items()))
+
+
 def list_tasks() -> list[TaskSpec]:
-    """Load every spec in `tasks_dir()`, sorted by id."""
-    return [load_spec(path) for path in sorted(tasks_dir().glob("*.yaml"))]
+    """Load every spec, sorted by id."""
+    return [load_spec(path) for path in spec_paths().values()]
 
 
 def load_task(task_id: str) -> TaskSpec:
     """Load the spec of `task_id`, or raise UnknownTaskError listing the ids that exist."""
-    path = tasks_dir() / f"{task_id}.yaml"
-    if not path.is_file():
-        known = ", ".join(p.stem for p in sorted(tasks_dir().glob("*.yaml"))) or "none"
+    paths = spec_paths()
+    if task_id not in paths:
+        known = ", ".join(paths) or "none"
         raise UnknownTaskError(f"unknown task '{task_id}' (known tasks: {known}); run `tfcert tasks`")
-    return load_spec(path)
+    return load_spec(paths[task_id])
 
 
 def load_spec(path: Path) -> TaskSpec:
@@ -184,13 +197,18 @@ def _check_semantics(spec: TaskSpec, path: Path) -> None:
     if spec.metric.name not in METRICS:
         raise typed.FieldError("metric.name", f"unknown metric '{spec.metric.name}' (known: {', '.join(METRICS)})")
     _check_ladder(spec.metric)
+    for name in spec.metric.also:
+        if name not in METRICS:
+            raise typed.FieldError(f"metric.also.{name}", f"unknown metric (known: {', '.join(METRICS)})")
+    if spec.output.sequence_outputs and spec.input.kind != "window":
+        raise typed.FieldError("output.sequence_outputs", "only window tasks can score a sequence's last step")
     for name, params in spec.metric.baselines.items():
         problem = check_baseline(name, params)
         if problem:
             raise typed.FieldError(f"metric.baselines.{name}", problem)
     if any(d <= 0 for d in spec.input.shape):
         raise typed.FieldError("input.shape", f"dimensions must be positive, got {list(spec.input.shape)}")
-    builtin_source(spec.dataset.source).check_task(spec)
+    source_of(spec.dataset).check_task(spec)
     if spec.output.classes is not None and spec.output.shape[-1] not in (1, len(spec.output.classes)):
         raise typed.FieldError("output.classes", f"{len(spec.output.classes)} classes do not fit output shape {list(spec.output.shape)}")
     for name in ("starter", "solution"):

@@ -1,11 +1,18 @@
 """The tokenization contract of text tasks: standardize, split, index, truncate and pad.
 
-The grader and the learner must turn a headline into the same ids. The task ships its
-vocabulary file (one word per line: line 1 is id 2, line 2 is id 3, ...; id 0 is padding and
-id 1 the OOV token), built from the training split by `build_vocabulary`. A learner gets the
-same ids with `keras.layers.TextVectorization(vocabulary=file, output_sequence_length=max_len)`
-(its defaults: lower case, strip punctuation, split on spaces, pad and truncate 'post') or with
-`Tokenizer.for_task(spec).encode(texts)`.
+The grader and the learner must turn a headline into the same ids. The vocabulary (one word
+per line: line 1 is id 2, line 2 is id 3, ...; id 0 is padding and id 1 the OOV token) is built
+from the training split by `build_vocabulary`: a builtin task ships it as a file, a task on a
+real dataset builds it from its training records, as the exam's `Tokenizer.fit_on_texts` did.
+
+Two standardizations exist, as the spec's `standardize` says:
+- `text_vectorization`, the defaults of `keras.layers.TextVectorization`: lower case, strip
+  punctuation (apostrophes too), split on whitespace. A learner gets the grader's ids with
+  `TextVectorization(vocabulary=file, output_sequence_length=max_len)`;
+- `keras_tokenizer`, the Keras 2 `keras.preprocessing.text.Tokenizer` that exam-era models were
+  trained with: lower case, replace `!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n` by spaces (apostrophes
+  stay: "don't" is one word), split on spaces.
+Either way `Tokenizer.for_task(spec).encode(texts)` gives the grader's ids.
 
 Example:
     tokenizer = Tokenizer.for_task(grader.task("task3"))
@@ -23,6 +30,8 @@ PADDING_ID = 0
 OOV_ID = 1
 # The characters keras.layers.TextVectorization strips by default ("lower_and_strip_punctuation").
 PUNCTUATION = re.compile(r'[!"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~\']')
+# keras.preprocessing.text.Tokenizer's default `filters`: each becomes a space.
+KERAS_TOKENIZER_FILTERS = str.maketrans({c: " " for c in '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'})
 
 
 @dataclass(frozen=True)
@@ -33,17 +42,24 @@ class TokenizerSpec:
     oov_token: str
     padding: Literal["post", "pre"]
     truncating: Literal["post", "pre"]
-    vocabulary: str  # project-relative path of the shipped vocabulary file
+    vocabulary: str | None = None  # project-relative path of a shipped vocabulary file; None: built from train
+    standardize: Literal["text_vectorization", "keras_tokenizer"] = "text_vectorization"
+    # Which texts a built vocabulary counts: the training split, or every record of the file
+    # (the exam's category-4 template ran fit_on_texts on all its sentences; exam-era models
+    # only score well with that word index).
+    fit_on: Literal["train", "all"] = "train"
 
 
-def standardize(text: str) -> list[str]:
-    """Lower case, strip punctuation, split on whitespace (as TextVectorization's defaults)."""
+def standardize(text: str, mode: str = "text_vectorization") -> list[str]:
+    """The words of `text` under `mode` (see the module docstring)."""
+    if mode == "keras_tokenizer":
+        return [word for word in text.lower().translate(KERAS_TOKENIZER_FILTERS).split(" ") if word]
     return PUNCTUATION.sub("", text.lower()).split()
 
 
-def build_vocabulary(texts, vocab_size: int) -> list[str]:
+def build_vocabulary(texts, vocab_size: int, mode: str = "text_vectorization") -> list[str]:
     """The `vocab_size - 2` most frequent words; ties keep the order of first appearance."""
-    counts = Counter(word for text in texts for word in standardize(text))
+    counts = Counter(word for text in texts for word in standardize(text, mode))
     # Counter keeps insertion (first appearance) order, and sorted() is stable.
     ranked = sorted(counts, key=lambda word: -counts[word])
     return ranked[: vocab_size - 2]
@@ -57,13 +73,17 @@ class Tokenizer:
     max_length: int
     padding: str = "post"
     truncating: str = "post"
+    mode: str = "text_vectorization"  # the standardization (see the module docstring)
 
     @classmethod
     def for_task(cls, spec) -> "Tokenizer":
-        settings = spec.input.preprocessing
-        path = spec.project_path(settings["vocabulary"])
-        words = tuple(path.read_text(encoding="utf-8").splitlines())
-        return cls(words, spec.input.shape[0], settings["padding"], settings["truncating"])
+        """The task's tokenizer: its shipped vocabulary file, or one built from its training texts."""
+        settings = TokenizerSpec(**spec.input.preprocessing)
+        if settings.vocabulary:
+            words = spec.project_path(settings.vocabulary).read_text(encoding="utf-8").splitlines()
+        else:
+            words = build_vocabulary(_vocabulary_texts(spec, settings.fit_on), settings.vocab_size, settings.standardize)
+        return cls(tuple(words), spec.input.shape[0], settings.padding, settings.truncating, settings.standardize)
 
     @property
     def word_index(self) -> dict[str, int]:
@@ -75,10 +95,21 @@ class Tokenizer:
         index = self.word_index
         out = np.full((len(texts), self.max_length), PADDING_ID, dtype=np.int32)
         for row, text in enumerate(texts):
-            ids = [index.get(word, OOV_ID) for word in standardize(text)]
+            ids = [index.get(word, OOV_ID) for word in standardize(text, self.mode)]
             ids = ids[: self.max_length] if self.truncating == "post" else ids[-self.max_length :]
             if self.padding == "post":
                 out[row, : len(ids)] = ids
             else:
                 out[row, self.max_length - len(ids) :] = ids
         return out
+
+
+def _vocabulary_texts(spec, fit_on: str):
+    """The texts a task's vocabulary is built from: its training split, or all its records."""
+    if fit_on == "all":
+        from grader.data.records import labelled_texts
+
+        return labelled_texts(spec)[0]
+    from grader.data import learner_split
+
+    return learner_split(spec, "train")[0]

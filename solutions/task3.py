@@ -5,7 +5,6 @@ truncating 'post'), so the model takes the grader's token ids. Constants come fr
 """
 
 import keras
-import numpy as np
 
 import grader
 from grader.text import Tokenizer

@@ -18,6 +18,53 @@ from grader.sandbox import SandboxLimits
 from grader.train import train_solution
 
 WINDOW = 30
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+SHARED_MODELS = PROJECT_ROOT.parent / "shared" / "realworld-models"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_network():
+    """Tests never download: real data comes from ../shared/data, tfds data from mock_data."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("TFCERT_OFFLINE", "1")
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """../shared/data (the real datasets), or skip when it is not beside the repository."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real datasets not available: {SHARED_DATA} is absent")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def real_data_env(shared_data):
+    """Point `local:` sources at ../shared/data and give `url:` sources a cache holding verified copies.
+
+    The url-sourced files are registered in the cache the way a learner would (`tfcert data
+    add`), so the session never downloads; the env var is inherited by train-mode children.
+    """
+    from grader.data.files import add_copy
+    from grader.spec import list_tasks
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("TFCERT_DATASETS_DIR", str(shared_data))
+    for spec in list_tasks():
+        if spec.dataset.source.startswith("url:"):
+            add_copy(spec, shared_data / URL_COPIES[spec.dataset.params.file])
+    yield shared_data
+    patch.undo()
+
+
+# url-sourced files -> their copy under ../shared/data (see its README)
+URL_COPIES = {
+    "Sunspots.csv": "sunspots/Sunspots-download.csv",
+    "daily-min-temperatures.csv": "daily-min-temperatures/daily-min-temperatures.csv",
+    "daily-max-temperatures.csv": "daily-max-temperatures/daily-max-temperatures.csv",
+    "sunspots.csv": "sunspots-3265/sunspots.csv",
+}
 
 
 def task_memory_mb() -> int:
@@ -125,6 +172,14 @@ def train_once(tmp_path_factory):
 def reference_model(train_once):
     """solutions/task4.py trained once through train mode."""
     return train_once(PROJECT_ROOT / "solutions" / "task4.py")
+
+
+def single_error(result) -> str:
+    """The one `error:` line of a failed run; fails when there is a traceback or more errors."""
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
 
 
 def parse_json(output: str) -> dict:

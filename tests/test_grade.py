@@ -6,16 +6,8 @@ import numpy as np
 import pytest
 
 import grader
-from conftest import make_keras2_h5, naive_forecaster, small_forecaster
+from conftest import make_keras2_h5, naive_forecaster, single_error, small_forecaster
 from grader.errors import ContractError, DataAccessError, SubmissionError
-
-
-def single_error(result) -> str:
-    """The one `error:` line of a failed run; fails when there is a traceback or more errors."""
-    assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, result.stderr
-    return errors[0]
 
 
 def grade_json(run_cli, *args):

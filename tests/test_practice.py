@@ -181,7 +181,8 @@ def test_start_refuses_a_second_session_and_a_used_folder(tfcert, tmp_path):
 
     assert tfcert("practice", "start").exit_code == 0  # every task, the default folder
     [workspace] = tmp_path.glob("tfcert-practice-*")
-    assert sorted(p.name for p in workspace.iterdir()) == sorted(["README.md"] + [Path(s.starter).name for s in grader.tasks()])
+    starters = {Path(s.starter).name for s in grader.tasks()}  # tasks may share a starter (the Dicoding ones)
+    assert sorted(p.name for p in workspace.iterdir()) == sorted({"README.md"} | starters)
     again = tfcert("practice", "start")
     assert again.exit_code == 2 and "session 1 is still active" in again.stderr and "tfcert practice end" in again.stderr
 

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from grader.errors import SpecError, UnknownTaskError
-from grader.spec import PROJECT_ROOT, list_tasks, load_task
+from grader.spec import PROJECT_ROOT, list_tasks, load_task, spec_paths
 
 SPEC_FILE = PROJECT_ROOT / "tasks" / "task4.yaml"
 
@@ -21,15 +21,15 @@ def test_builtin_specs_load():
     assert task4.dataset.splits["test"].draws == 5
 
 
-def write_variant(tmp_path: Path, monkeypatch, edit) -> Path:
-    """Copy task4.yaml into a temporary tasks dir, apply `edit` to the parsed YAML, and point tfcert at it."""
-    data = yaml.safe_load(SPEC_FILE.read_text())
+def write_variant(tmp_path: Path, monkeypatch, edit, spec_file: Path = SPEC_FILE) -> Path:
+    """Copy a spec into a temporary tasks dir, apply `edit` to the parsed YAML, and point tfcert at it."""
+    data = yaml.safe_load(spec_file.read_text())
     edit(data)
     folder = tmp_path / "tasks"
     folder.mkdir()
-    (folder / "task4.yaml").write_text(yaml.safe_dump(data))
+    (folder / spec_file.name).write_text(yaml.safe_dump(data))
     monkeypatch.setenv("TFCERT_TASKS_DIR", str(folder))
-    return folder / "task4.yaml"
+    return folder / spec_file.name
 
 
 def set_path(data, dotted, value):
@@ -91,3 +91,35 @@ def test_cli_reports_spec_error_with_exit_2(tmp_path, monkeypatch, run_cli):
     assert result.exit_code == 2
     assert "metric.ladder: not monotonic" in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+EXAM_SPEC = PROJECT_ROOT / "tasks" / "exam" / "sunspots.yaml"
+
+
+@pytest.mark.parametrize(
+    "edit, field, words",
+    [
+        (lambda d: set_path(d, "dataset.source", "ftp:x"), "dataset.source", "unknown source"),
+        (lambda d: set_path(d, "dataset.params.format", "parquet"), "dataset.params.format", "must be one of"),
+        (lambda d: d["dataset"]["params"].pop("column"), "dataset.params.column", "format 'series_csv' needs it"),
+        (lambda d: d["dataset"]["params"].pop("sha256"), "dataset.params.sha256", "missing required field"),
+        (lambda d: set_path(d, "dataset.splits.valid.start", 2600), "dataset.splits.valid", "start at or after row 2700"),
+        (lambda d: set_path(d, "dataset.splits.test.start", 20), "dataset.splits", "start at or after row"),
+        (lambda d: set_path(d, "input.preprocessing.divide", 0), "input.preprocessing.divide", "must not be 0"),
+        (lambda d: set_path(d, "input.preprocessing.scale", 2), "input.preprocessing.scale", "unknown field"),
+        (lambda d: set_path(d, "metric.units", "percent"), "metric.units", "expected one of"),
+        (lambda d: set_path(d, "metric.also", {"r2": 0.5}), "metric.also.r2", "unknown metric"),
+    ],
+)
+def test_invalid_real_data_spec_names_file_and_field(tmp_path, monkeypatch, edit, field, words):
+    write_variant(tmp_path, monkeypatch, edit, EXAM_SPEC)
+    with pytest.raises(SpecError) as caught:
+        load_task("sunspots")
+    message = str(caught.value)
+    assert "\n" not in message and f"sunspots.yaml: {field}" in message and words in message, message
+
+
+def test_specs_in_subfolders_are_found_by_id():
+    specs = {spec.id: spec for spec in list_tasks()}
+    assert {"sunspots", "melbourne-temps", "dicoding-a5"} <= set(specs)
+    assert spec_paths()["sunspots"] == PROJECT_ROOT / "tasks" / "exam" / "sunspots.yaml"

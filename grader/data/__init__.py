@@ -14,7 +14,7 @@ import hashlib
 import os
 
 from grader.data.examples import Examples
-from grader.data.registry import builtin_source
+from grader.data.registry import source_of
 from grader.errors import DataAccessError
 
 SECRET_ENV = "TFCERT_SECRET"
@@ -23,11 +23,15 @@ LEARNER_SPLITS = ("train", "valid")
 __all__ = ["Examples", "hidden_test_split", "learner_split", "test_seed"]
 
 
-def test_seed(spec) -> int:
-    """The hidden test seed: the spec's, or one derived from TFCERT_SECRET when it is set."""
+def test_seed(spec) -> int | None:
+    """The hidden test seed: the spec's, or one derived from TFCERT_SECRET when it is set.
+
+    None for real datasets: their hidden test rows are fixed, so no seed (or secret) applies.
+    """
+    seed = getattr(spec.dataset.splits["test"], "seed", None)
     secret = os.environ.get(SECRET_ENV)
-    if not secret:
-        return spec.dataset.splits["test"].seed
+    if seed is None or not secret:
+        return seed
     digest = hashlib.sha256(f"{secret}:{spec.id}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
@@ -39,9 +43,9 @@ def learner_split(spec, split: str):
             f"split '{split}' is not available to learners (use 'train' or 'valid'); "
             "the test split is hidden and only the grader reads it"
         )
-    return builtin_source(spec.dataset.source).learner_split(spec, split)
+    return source_of(spec.dataset).learner_split(spec, split)
 
 
 def hidden_test_split(spec) -> Examples:
     """The hidden test examples (model inputs and targets); grader-side only."""
-    return builtin_source(spec.dataset.source).hidden_test(spec, test_seed(spec))
+    return source_of(spec.dataset).hidden_test(spec, test_seed(spec))

@@ -1,0 +1,167 @@
+"""Real-data sources: readers for every form the files come in, url:/local: lookup, fetch, add.
+
+The real files come from ../shared/data (skipped with a reason where it is absent). Downloads
+are tested against a loopback HTTP server; nothing leaves the machine.
+"""
+
+import functools
+import http.server
+import shutil
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+from conftest import single_error
+
+from grader.data import files, hidden_test_split, learner_split
+from grader.data.readers import content_sha256, read_records, read_series
+from grader.errors import DataFileError, DataMissingError
+from grader.spec import load_task
+
+SUNSPOTS_SHA = "1429783d936eeef51dd3e0d2e7d9affde2d608261275bf143e1268e3089dab5d"
+
+
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch):
+    """A fresh cache and datasets dir: nothing registered, nothing found."""
+    monkeypatch.setenv("TFCERT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TFCERT_DATASETS_DIR", str(tmp_path / "datasets"))
+    return tmp_path
+
+
+def test_series_reader_gives_the_same_values_for_crlf_lf_and_zip(shared_data, tmp_path):
+    crlf = shared_data / "sunspots" / "Sunspots.csv"
+    lf = shared_data / "sunspots" / "Sunspots-download.csv"
+    assert b"\r\n" in crlf.read_bytes() and b"\r\n" not in lf.read_bytes()
+    zipped = tmp_path / "Sunspots.csv.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.write(crlf, "Sunspots.csv")
+    values = [read_series(path, column=2) for path in (crlf, lf, zipped)]
+    assert len(values[0]) == 3235 and values[0].dtype == np.float32
+    assert values[0][0] == pytest.approx(96.7) and values[0].max() == pytest.approx(398.2)
+    for other in values[1:]:
+        np.testing.assert_array_equal(values[0], other)
+    assert {content_sha256(v) for v in values} == {SUNSPOTS_SHA}
+
+
+def test_quoted_csv_without_trailing_newline(shared_data):
+    path = shared_data / "daily-min-temperatures" / "daily-min-temperatures.csv"
+    assert not path.read_bytes().endswith(b"\n")
+    values = read_series(path, column=1)
+    assert len(values) == 3650 and values[0] == pytest.approx(20.7) and values.max() == pytest.approx(26.3)
+
+
+def test_records_reader_takes_json_lines_json_array_and_zip(shared_data, tmp_path):
+    import json
+
+    lines = shared_data / "sarcasm" / "Sarcasm_Headlines_Dataset.json"
+    texts, labels = read_records(lines, "headline", "is_sarcastic")
+    array = tmp_path / "sarcasm.json"
+    array.write_text(json.dumps([{"headline": t, "is_sarcastic": int(l)} for t, l in zip(texts, labels)]))
+    for path in (shared_data / "sarcasm" / "Sarcasm_Headlines_Dataset.json.zip", array):
+        other_texts, other_labels = read_records(path, "headline", "is_sarcastic")
+        assert list(other_texts) == list(texts) and list(other_labels) == list(labels)
+        assert content_sha256(other_texts, other_labels) == content_sha256(texts, labels)
+    assert len(texts) == 26709 and int(np.sum(labels.astype(int))) == 11724
+
+
+def test_reader_errors_are_one_line_and_name_the_problem(tmp_path):
+    bad_number = tmp_path / "bad.csv"
+    bad_number.write_text(",Date,Value\n0,1749-01-31,96.7\n1,1749-02-28,n/a\n")
+    with pytest.raises(DataFileError, match=r"line 3: expected a number in column 2"):
+        read_series(bad_number, column=2)
+    two_members = tmp_path / "two.zip"
+    with zipfile.ZipFile(two_members, "w") as archive:
+        archive.writestr("a.csv", "x\n1\n")
+        archive.writestr("b.csv", "x\n2\n")
+    with pytest.raises(DataFileError, match="the zip holds 2 data files"):
+        read_series(two_members, column=0)
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"headline": "a", ')
+    with pytest.raises(DataFileError, match="not valid JSON"):
+        read_records(broken, "headline", "is_sarcastic")
+    wrong_fields = tmp_path / "fields.json"
+    wrong_fields.write_text('{"title": "a", "label": 1}\n')
+    with pytest.raises(DataFileError, match="need the fields 'headline' and 'is_sarcastic'"):
+        read_records(wrong_fields, "headline", "is_sarcastic")
+
+
+def test_missing_url_data_offline_is_one_line_naming_file_and_fixes(empty_cache, run_cli, model_files):
+    result = run_cli("grade", "sunspots", model_files["keras"])
+    assert result.exit_code == 2
+    message = single_error(result)
+    for part in ("Sunspots.csv", "tfcert data fetch sunspots", "tfcert data add sunspots PATH", "offline"):
+        assert part in message
+
+
+def test_data_add_verifies_and_registers_then_grading_uses_it(shared_data, empty_cache, run_cli):
+    wrong = run_cli("data", "add", "sunspots", shared_data / "sunspots-3265" / "sunspots.csv")
+    assert wrong.exit_code == 2 and "holds other data than sunspots expects" in wrong.stderr
+    assert not any((empty_cache / "cache").rglob("*.csv"))  # a rejected copy is not kept
+    added = run_cli("data", "add", "sunspots", shared_data / "sunspots" / "Sunspots.csv")  # the CRLF copy
+    assert added.exit_code == 0, added.output
+    assert "verified 3235 rows" in added.stdout
+    listed = run_cli("data", "list")
+    row = next(line for line in listed.stdout.splitlines() if line.startswith("sunspots "))
+    assert " yes " in row
+    spec = load_task("sunspots")
+    train, valid = learner_split(spec, "train"), learner_split(spec, "valid")
+    assert (len(train), len(valid)) == (2700, 300) and train[0] == pytest.approx(96.7)
+    test = hidden_test_split(spec)
+    assert test.x.shape == (235, 30, 1) and test.x.max() <= 1.0  # normalized windows
+    assert test.y[0, 0] == pytest.approx(read_series(shared_data / "sunspots" / "Sunspots.csv", 2)[3000])
+
+
+def test_local_source_reads_data_dir_and_a_zipped_copy(shared_data, empty_cache, run_cli):
+    spec = load_task("sarcasm")
+    with pytest.raises(DataMissingError, match=r"tfcert data add sarcasm PATH.*--data-dir"):
+        learner_split(spec, "train")
+    folder = empty_cache / "datasets" / "sarcasm"
+    folder.mkdir(parents=True)
+    shutil.copyfile(shared_data / "sarcasm" / "Sarcasm_Headlines_Dataset.json.zip",
+                    folder / "Sarcasm_Headlines_Dataset.json.zip")  # only the zipped copy
+    texts, labels = learner_split(spec, "train")
+    assert len(texts) == 20000 and set(np.unique(labels)) == {0, 1}
+    fetched = run_cli("data", "fetch", "sarcasm")  # a local source has nothing to download: it says where it is
+    assert fetched.exit_code == 0 and "Sarcasm_Headlines_Dataset.json.zip" in fetched.stdout
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def loopback_server(shared_data):
+    """An HTTP server on 127.0.0.1 serving ../shared/data; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(shared_data))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join()
+
+
+def _with_url(spec, url):
+    import dataclasses
+
+    return dataclasses.replace(spec, dataset=dataclasses.replace(spec.dataset, source=f"url:{url}"))
+
+
+def test_fetch_downloads_once_verifies_and_never_keeps_a_bad_download(loopback_server, empty_cache, monkeypatch):
+    monkeypatch.delenv("TFCERT_OFFLINE")
+    spec = load_task("sunspots")
+    bad = _with_url(spec, f"{loopback_server}/sunspots-3265/sunspots.csv")  # another version of the data
+    with pytest.raises(DataFileError, match="holds other data"):
+        files.fetch(bad)
+    assert not files.cached_path(spec.dataset.params).exists()
+    gone = _with_url(spec, f"{loopback_server}/no/such/file.csv")
+    with pytest.raises(DataMissingError, match="the download failed"):
+        files.fetch(gone)
+    good = _with_url(spec, f"{loopback_server}/sunspots/Sunspots-download.csv")
+    path = files.fetch(good)
+    assert path == files.cached_path(spec.dataset.params) and path.is_file()
+    (values,) = files.load_columns(_with_url(spec, f"{loopback_server}/no/such/file.csv"))  # cached: no download
+    assert len(values) == 3235
