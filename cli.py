@@ -177,6 +177,13 @@ def practice_start_command(ctx, task_list, minutes, workspace, db_path):
     with open_store(db_path) as store:
         session = practice.start(store, practice.choose_tasks(task_list), minutes, workspace, now=_clock(ctx))
     click.echo(practice.format_started(session))
+    if task_list is None:
+        from grader.spec import list_tasks
+
+        left_out = [spec.id for spec in list_tasks() if spec.id not in session.tasks]
+        if left_out:
+            click.echo(f"left out  {', '.join(left_out)}: their data is not on this machine "
+                       "(`tfcert data list`; fetch it, or name tasks with --tasks)")
 
 
 @practice_group.command("status")

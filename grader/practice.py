@@ -95,9 +95,15 @@ class Submitted:
 
 
 def choose_tasks(task_list: str | None) -> list[TaskSpec]:
-    """The specs named in a comma-separated list, in that order; every task when None."""
+    """The specs named in a comma-separated list, in that order.
+
+    When None: every task whose data is on this machine (`tfcert data list`), so a default
+    session never holds a task that cannot be graded offline.
+    """
     if task_list is None:
-        return list_tasks()
+        from grader.datasets import status
+
+        return [spec for spec in list_tasks() if status(spec).present]
     ids = list(dict.fromkeys(part.strip() for part in task_list.split(",") if part.strip()))
     if not ids:
         raise SessionError("--tasks is empty; give task ids such as task1,task4 (see `tfcert tasks`)")

@@ -165,3 +165,14 @@ def test_fetch_downloads_once_verifies_and_never_keeps_a_bad_download(loopback_s
     assert path == files.cached_path(spec.dataset.params) and path.is_file()
     (values,) = files.load_columns(_with_url(spec, f"{loopback_server}/no/such/file.csv"))  # cached: no download
     assert len(values) == 3235
+
+
+def test_data_commands_on_tasks_without_files(run_cli, tmp_path, empty_cache):
+    some_file = tmp_path / "x.csv"
+    some_file.write_text("a\n1\n")
+    added = run_cli("data", "add", "task4", some_file)
+    assert added.exit_code == 2 and "reads builtin:synthetic_series, not a file: nothing to add" in single_error(added)
+    fetched = run_cli("data", "fetch", "task4")
+    assert fetched.exit_code == 0 and "nothing to fetch" in fetched.stdout
+    offline_fetch = run_cli("data", "fetch", "sunspots")
+    assert offline_fetch.exit_code == 2 and "offline" in single_error(offline_fetch)

@@ -179,9 +179,12 @@ def test_start_refuses_a_second_session_and_a_used_folder(tfcert, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "used"]  # nothing half-written
     assert tfcert("practice", "status").exit_code == 2  # and no session recorded
 
-    assert tfcert("practice", "start").exit_code == 0  # every task, the default folder
+    started = tfcert("practice", "start")  # every task whose data is here, the default folder
+    assert started.exit_code == 0
     [workspace] = tmp_path.glob("tfcert-practice-*")
-    starters = {Path(s.starter).name for s in grader.tasks()}  # tasks may share a starter (the Dicoding ones)
+    chosen = practice.choose_tasks(None)
+    assert {"task1", "task2", "task3", "task4"} <= {spec.id for spec in chosen}  # builtin data is always here
+    starters = {Path(s.starter).name for s in chosen}  # tasks may share a starter (the Dicoding ones)
     assert sorted(p.name for p in workspace.iterdir()) == sorted({"README.md"} | starters)
     again = tfcert("practice", "start")
     assert again.exit_code == 2 and "session 1 is still active" in again.stderr and "tfcert practice end" in again.stderr
@@ -273,3 +276,13 @@ def test_status_and_history_do_not_import_tensorflow(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT,
                           env={**os.environ, "TFCERT_DATA_DIR": str(tmp_path / "data")})
     assert done.stdout.strip().endswith("[]"), done.stdout + done.stderr
+
+
+def test_default_session_leaves_out_tasks_whose_data_is_missing(tfcert, tmp_path, monkeypatch):
+    monkeypatch.setenv("TFCERT_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("TFCERT_DATASETS_DIR", str(tmp_path / "no-datasets"))
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "no-tfds"))
+    started = tfcert("practice", "start")
+    assert started.exit_code == 0, started.stderr
+    assert "started: task1, task2, task3, task4;" in started.stdout
+    assert "left out  bbc-news, " in started.stdout and "sunspots" in started.stdout

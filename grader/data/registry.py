@@ -26,7 +26,6 @@ from grader.data.shapes import ImageSplit, ShapesParams
 from grader.data.tfds_images import TfdsImageParams, TfdsSplit
 
 SPLIT_NAMES = ("train", "valid", "test")
-SOURCE_KINDS = ("builtin", "url", "local", "tfds")
 
 
 @dataclass(frozen=True)
@@ -69,16 +68,16 @@ def source_of(dataset) -> DataSource:
 def validate_dataset(source: str, params: Any, splits: Any) -> tuple[Any, dict[str, Any]]:
     """Return typed `(params, splits)` for `source`, or raise FieldError naming the field."""
     file_format = params.get("format") if isinstance(params, dict) else None
-    builtin = data_source(source, file_format)
-    typed_params = typed.build(builtin.params_type, params, "dataset.params")
-    typed_splits = typed.build(dict[str, builtin.split_type], splits, "dataset.splits")
+    chosen = data_source(source, file_format)
+    typed_params = typed.build(chosen.params_type, params, "dataset.params")
+    typed_splits = typed.build(dict[str, chosen.split_type], splits, "dataset.splits")
     for name in SPLIT_NAMES:
         if name not in typed_splits:
             raise typed.FieldError(f"dataset.splits.{name}", "missing required split")
     extra = sorted(set(typed_splits) - set(SPLIT_NAMES))
     if extra:
         raise typed.FieldError(f"dataset.splits.{extra[0]}", "unknown split (allowed: train, valid, test)")
-    builtin.check(typed_params, typed_splits)
+    chosen.check(typed_params, typed_splits)
     return typed_params, typed_splits
 
 
@@ -99,13 +98,6 @@ def _check_segments(params: SyntheticSeriesParams, splits: dict[str, SegmentSpli
         raise typed.FieldError("dataset.splits.test.seed", "missing: the hidden test noise needs its own seed")
     if splits["test"].draws < 1:
         raise typed.FieldError("dataset.splits.test.draws", "must be at least 1")
-
-
-def _check_window_task(spec) -> None:
-    if spec.input.kind != "window" or len(spec.input.shape) != 2 or spec.input.shape[1] != 1:
-        raise typed.FieldError("input", "builtin:synthetic_series feeds kind 'window' of shape [window, 1]")
-    if spec.dataset.splits["test"].start < spec.input.shape[0]:
-        raise typed.FieldError("dataset.splits.test.start", f"needs at least {spec.input.shape[0]} days before it")
 
 
 def _check_counts(params: ShapesParams, splits: dict[str, ImageSplit]) -> None:
@@ -183,11 +175,12 @@ def _check_ranges(params: FileParams, splits: dict[str, RangeSplit]) -> None:
             raise typed.FieldError(f"dataset.params.{field}", f"missing: format '{params.format}' needs it")
 
 
-def _check_real_series_task(spec) -> None:
+def _check_window_task(spec) -> None:
+    """Series tasks: windows of [window, 1], enough values before the test split, a usable normalization."""
     if spec.input.kind != "window" or len(spec.input.shape) != 2 or spec.input.shape[1] != 1:
-        raise typed.FieldError("input", "a series_csv source feeds kind 'window' of shape [window, 1]")
+        raise typed.FieldError("input", f"{spec.dataset.source} feeds kind 'window' of shape [window, 1]")
     if spec.dataset.splits["test"].start < spec.input.shape[0]:
-        raise typed.FieldError("dataset.splits.test.start", f"needs at least {spec.input.shape[0]} rows before it")
+        raise typed.FieldError("dataset.splits.test.start", f"needs at least {spec.input.shape[0]} values before it")
     norm = typed.build(Normalization, spec.input.preprocessing, "input.preprocessing")
     if norm.divide == 0:
         raise typed.FieldError("input.preprocessing.divide", "must not be 0")
@@ -202,7 +195,7 @@ def _check_tokens_task(spec) -> None:
     settings = typed.build(TokenizerSpec, spec.input.preprocessing, "input.preprocessing")
     if settings.vocabulary and not spec.project_path(settings.vocabulary).is_file():
         raise typed.FieldError("input.preprocessing.vocabulary", f"file '{settings.vocabulary}' does not exist")
-    if settings.fit_on == "all" and (settings.vocabulary or spec.dataset.params.__class__ is not FileParams):
+    if settings.fit_on == "all" and (settings.vocabulary or not isinstance(spec.dataset.params, FileParams)):
         raise typed.FieldError("input.preprocessing.fit_on", "'all' builds the vocabulary from a file's records: no vocabulary file")
     if spec.output.classes is None or len(spec.output.classes) < 2:
         raise typed.FieldError("output.classes", "name the classes, in label order")
@@ -210,7 +203,7 @@ def _check_tokens_task(spec) -> None:
 
 FILE_FORMATS = {
     "series_csv": DataSource(
-        FileParams, RangeSplit, _check_ranges, _check_real_series_task, real_series.learner_split, real_series.hidden_test,
+        FileParams, RangeSplit, _check_ranges, _check_window_task, real_series.learner_split, real_series.hidden_test,
     ),
     "records": DataSource(
         FileParams, RangeSplit, _check_ranges, _check_tokens_task, records.learner_split, records.hidden_test,
