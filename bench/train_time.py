@@ -1,8 +1,9 @@
 """Benchmark: train each task's reference solution the way a learner does, and time it.
 
-Runs `tfcert grade TASK solutions/TASK.py --json` for every task, one after another (each gets
-both cores), and reports training seconds (inside the child), the whole command's wall time, the
-metric and the points. The promise: every reference reaches 5 points in at most 120 s of training
+Runs `tfcert grade TASK <its reference solution> --json` for every task whose data is on this
+machine (`tfcert data list`; set TFCERT_DATASETS_DIR for the real datasets), one after another
+(each gets both cores), and reports training seconds (inside the child), the whole command's wall
+time, the metric and the points. The promise: every reference reaches 5 points in at most 120 s of training
 on 2 CPU cores. Writes the table to bench/results/train_time.md.
 
 Usage:
@@ -25,14 +26,15 @@ TARGET_SECONDS = 120
 
 
 def main() -> None:
-    from grader.spec import list_tasks
+    from grader.datasets import status
+    from grader.spec import list_tasks, load_task
 
-    wanted = sys.argv[1:] or [spec.id for spec in list_tasks()]
+    wanted = sys.argv[1:] or [spec.id for spec in list_tasks() if status(spec).present]
     rows = []
     for task in wanted:
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", "from cli import main; main()", "grade", task, f"solutions/{task}.py", "--json"],
+            [sys.executable, "-c", "from cli import main; main()", "grade", task, load_task(task).solution, "--json"],
             cwd=ROOT, capture_output=True, text=True,
         )
         wall = time.perf_counter() - started

@@ -44,8 +44,13 @@ def status(spec) -> DataStatus:
         name = spec.dataset.source.partition(":")[2]
         prepared = any((tfds_dir() / name).glob("*/dataset_info.json"))
         return DataStatus(spec.id, spec.dataset.source, f"tensorflow-datasets '{name}'", prepared, str(tfds_dir() / name))
-    found = files.find_file(spec)
     params = spec.dataset.params
+    if params.format == "image_folder":
+        folder = files.local_candidates(spec)[:1]
+        present = bool(folder) and folder[0].is_dir()
+        where = str(folder[0]) if folder else f"--data-dir/{spec.dataset.source.partition(':')[2]}"
+        return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)", present, where)
+    found = files.find_file(spec)
     if found:
         where = str(found)
     elif kind == "local":  # where it may be put: the cache (tfcert data add) or the datasets dir
@@ -67,6 +72,10 @@ def fetch_data(spec) -> str:
 
         tfds_images.prepare(spec)
         return str(tfds_dir() / tfds_images.dataset_name(spec))
+    if kind == "local" and spec.dataset.params.format == "image_folder":
+        from grader.data.image_folder import root_folder
+
+        return str(root_folder(spec))  # nothing to download: it says where the folder must be
     if kind == "local":
         found = files.find_file(spec)
         if found:
@@ -77,6 +86,8 @@ def fetch_data(spec) -> str:
 
 def add_data(spec, path: Path) -> tuple[Path, int]:
     """Register a copy of a url:/local: task's file the user already has (content verified)."""
+    if getattr(spec.dataset.params, "format", None) == "image_folder":
+        raise DataFileError(f"{spec.id} reads an image folder, not one file: unpack it under --data-dir DIR instead")
     if source_kind(spec) not in ("url", "local"):
         raise DataFileError(
             f"{spec.id} reads {spec.dataset.source}, not a file: "

@@ -158,5 +158,5 @@ def missing_message(spec, reason: str | None = None) -> str:
     because = f" ({reason})" if reason else ""
     return (
         f"{spec.id} needs {params.file} ({params.origin}); not found at {' or '.join(looked)}{because}. "
-        f"Provide it with {how}"
+        f"Provide it: {how}"
     )

@@ -21,9 +21,9 @@ import numpy as np
 from grader import typed
 from grader.data.examples import Examples
 from grader.data.files import datasets_dir, offline
+from grader.data.images import image_arrays
 from grader.errors import DataFileError, DataMissingError
 
-LOAD_BATCH_SIZE = 64  # images decoded and resized per tf.data batch
 
 
 @dataclass(frozen=True)
@@ -48,14 +48,6 @@ def check_splits(params: TfdsImageParams, splits: dict[str, TfdsSplit]) -> None:
         raise typed.FieldError("dataset.params.image_size", "must be at least 8")
     if splits["test"].split in (splits["train"].split, splits["valid"].split):
         raise typed.FieldError("dataset.splits.test", "the hidden test split must differ from train and valid")
-
-
-def check_task(spec) -> None:
-    size = spec.dataset.params.image_size
-    if spec.input.kind != "image" or spec.input.shape != (size, size, 3):
-        raise typed.FieldError("input", f"a tfds image source feeds kind 'image' of shape [{size}, {size}, 3]")
-    if not spec.output.classes:
-        raise typed.FieldError("output.classes", "name the dataset's classes, in label order")
 
 
 def dataset_name(spec) -> str:
@@ -117,30 +109,7 @@ def _images_and_labels(spec, split: str) -> tuple[np.ndarray, np.ndarray]:
         raise DataMissingError(missing_message(spec, "not downloaded yet")) from None
     except ValueError as exc:  # e.g. 'Unknown split "validation"': the spec names a split tfds does not have
         raise DataFileError(f"{spec.id}: tfds cannot read split '{split}' of '{dataset_name(spec)}': {exc}") from None
-    images, labels = [], []
-    for image_batch, label_batch in _resized(dataset, spec.dataset.params.image_size).as_numpy_iterator():
-        images.append(image_batch)
-        labels.append(label_batch)
-    if not images:
-        raise DataFileError(f"{spec.id}: tfds split '{split}' of '{dataset_name(spec)}' holds no images")
-    return np.concatenate(images), np.concatenate(labels).astype(np.int64)
-
-
-def _resized(dataset, size: int):
-    """Batches of (uint8 images of size x size, labels); bilinear resizing only where the size differs.
-
-    Resizing runs inside tf.data, so a split of thousands of 300x300 photos is not resized one
-    eager call at a time.
-    """
-    import tensorflow as tf
-
-    def to_task_size(image, label):
-        if image.shape[0] == size and image.shape[1] == size:  # static shape: no resize op at all
-            return image, label
-        resized = tf.image.resize(image, (size, size))  # bilinear, float32, no overshoot beyond 0..255
-        return tf.cast(tf.round(resized), tf.uint8), label
-
-    return dataset.map(to_task_size, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).batch(LOAD_BATCH_SIZE)
+    return image_arrays(dataset, spec.dataset.params.image_size, f"{spec.id}: tfds split '{split}' of '{dataset_name(spec)}'")
 
 
 def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:

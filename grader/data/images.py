@@ -1,0 +1,38 @@
+"""Turn a tf.data dataset of (image, label) pairs into the arrays a task feeds: uint8, one size.
+
+Shared by the tfds image source and the local image-folder source.
+
+Example:
+    images, labels = image_arrays(dataset, size=150, what="tfds split 'test' of 'horses_or_humans'")
+"""
+
+import numpy as np
+
+from grader.errors import DataFileError
+
+LOAD_BATCH_SIZE = 64  # images decoded and resized per tf.data batch
+
+
+def image_arrays(dataset, size: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """All (image, label) pairs in order: uint8 images resized to size x size, int64 labels.
+
+    Resizing (bilinear, rounded back to uint8) runs inside tf.data, so a split of thousands of
+    300x300 photos is not resized one eager call at a time; images already at the size are
+    left untouched. Raises DataFileError naming `what` when there are no images.
+    """
+    import tensorflow as tf
+
+    def to_task_size(image, label):
+        if image.shape[0] == size and image.shape[1] == size:  # static shape: no resize op at all
+            return image, label
+        resized = tf.image.resize(image, (size, size))  # bilinear, float32, no overshoot beyond 0..255
+        return tf.cast(tf.round(resized), tf.uint8), label
+
+    batches = dataset.map(to_task_size, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).batch(LOAD_BATCH_SIZE)
+    images, labels = [], []
+    for image_batch, label_batch in batches.as_numpy_iterator():
+        images.append(image_batch)
+        labels.append(label_batch)
+    if not images:
+        raise DataFileError(f"{what} holds no images")
+    return np.concatenate(images), np.concatenate(labels).astype(np.int64)
