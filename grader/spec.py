@@ -132,9 +132,12 @@ def tasks_dir() -> Path:
 
 def spec_paths() -> dict[str, Path]:
     """Task id -> spec file, for every `*.yaml` in `tasks_dir()` and its subfolders (e.g. tasks/exam/)."""
-    paths = {}
-    for path in sorted(tasks_dir().rglob("*.yaml"), key=lambda p: (len(p.parts), str(p))):
-        paths.setdefault(path.stem, path)
+    paths: dict[str, Path] = {}
+    for path in sorted(tasks_dir().rglob("*.yaml")):
+        if path.stem in paths:
+            raise SpecError(f"{_shown_path(path)}: task id '{path.stem}' is also {_shown_path(paths[path.stem])}; "
+                            "rename one of them (a task id is its file name)")
+        paths[path.stem] = path
     return dict(sorted(paths.items()))
 
 

@@ -123,3 +123,12 @@ def test_specs_in_subfolders_are_found_by_id():
     specs = {spec.id: spec for spec in list_tasks()}
     assert {"sunspots", "melbourne-temps", "dicoding-a5"} <= set(specs)
     assert spec_paths()["sunspots"] == PROJECT_ROOT / "tasks" / "exam" / "sunspots.yaml"
+
+
+def test_two_specs_with_one_id_are_refused(tmp_path, monkeypatch):
+    write_variant(tmp_path, monkeypatch, lambda d: None)
+    (tmp_path / "tasks" / "exam").mkdir()
+    (tmp_path / "tasks" / "exam" / "task4.yaml").write_text(SPEC_FILE.read_text())
+    with pytest.raises(SpecError, match=r"task id 'task4' is also .*task4.yaml; rename one") as caught:
+        list_tasks()
+    assert "tasks/exam/task4.yaml" in str(caught.value) and "tasks/task4.yaml" in str(caught.value)
