@@ -54,6 +54,7 @@ def save_test_split(test: Examples, folder: Path) -> None:
     """Write the hidden test split once, for every worker to memory-map."""
     np.save(folder / "x.npy", test.x)
     np.save(folder / "y.npy", test.y)
+    np.save(folder / "output_scale.npy", np.asarray(test.output_scale, dtype=np.float64))
     if test.text is not None:
         np.save(folder / "text.npy", test.text.astype(str))
 
@@ -61,8 +62,10 @@ def save_test_split(test: Examples, folder: Path) -> None:
 def load_test_split(folder: Path) -> Examples:
     """Memory-map the saved split: workers share its pages instead of copying them."""
     text = folder / "text.npy"
+    multiply, add = np.load(folder / "output_scale.npy")  # normalized forecasts -> raw units, if so
     return Examples(np.load(folder / "x.npy", mmap_mode="r"), np.load(folder / "y.npy", mmap_mode="r"),
-                    np.load(text, mmap_mode="r").astype(object) if text.exists() else None)
+                    np.load(text, mmap_mode="r").astype(object) if text.exists() else None,
+                    output_scale=(float(multiply), float(add)))
 
 
 def grade_job(spec, test: Examples, path: Path, trust: bool, shown: str) -> tuple[str, dict | None, str | None, float]:

@@ -178,3 +178,14 @@ def test_ray_executor_gives_the_same_results_as_local_workers(tmp_path, keras, d
     summarize = lambda summary: [(r.student, r.status, r.points, r.value, r.message) for r in summary.rows]
     assert summarize(on_ray) == summarize(local)
     assert on_ray.graded_now == local.graded_now == 6  # 3 students, a nested folder, a broken file, a SavedModel
+
+
+def test_batch_scores_normalized_forecasts_as_a_single_grade_does(tmp_path, keras, data_dir, real_data_env):
+    """sunspots feeds normalized windows and scores raw MAE: batch workers must map forecasts back too."""
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    keras.Sequential([keras.Input((None, 1)), keras.layers.Identity()]).save(folder / "last_value.keras")
+    single = grader.grade("sunspots", folder / "last_value.keras")
+    summary = run_batch(grader.task("sunspots"), folder, BatchOptions(out=tmp_path / "out", workers=1, formats=("csv",)))
+    (row,) = summary.rows
+    assert row.status == "graded" and row.value == pytest.approx(single.value) == pytest.approx(16.136, abs=0.01)
