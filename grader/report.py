@@ -37,9 +37,10 @@ def format_result(result: GradeResult) -> str:
     for requirement in result.requirements:
         lines.append(f"  and a pass needs {_requirement_text(requirement)}")
     if result.baselines:
-        lines += ["", f"  {'baseline':<44} {result.metric_label:>8}  points"]
+        width = max(44, *(len(baseline.label) for baseline in result.baselines))
+        lines += ["", f"  {'baseline':<{width}} {result.metric_label:>8}  points"]
         for baseline in result.baselines:
-            lines.append(f"  {baseline.label:<44} {baseline.value:>8.4f}  {baseline.points}")
+            lines.append(f"  {baseline.label:<{width}} {baseline.value:>8.4f}  {baseline.points}")
     if result.diagnostics:
         lines += ["", "why:"] + [f"  - {note}" for note in result.diagnostics]
     return "\n".join(lines)
