@@ -2,7 +2,8 @@
 
 The hidden test split is built here, in the grading process, and never handed to code that a
 learner controls: `learner_split` refuses "test". An instructor can set the env TFCERT_SECRET
-to replace the spec's test seed, so students cannot regenerate the hidden test data.
+to replace the spec's test seed, so students cannot regenerate the hidden test data (builtin
+sources only: a real dataset's hidden rows are fixed, see grader.data.registry for the sources).
 
 Example:
     spec = load_task("task4")
