@@ -48,15 +48,13 @@ def status(spec) -> DataStatus:
     if params.format == "image_folder":
         folder = files.local_candidates(spec)[:1]
         present = bool(folder) and folder[0].is_dir()
-        where = str(folder[0]) if folder else f"--data-dir/{spec.dataset.source.partition(':')[2]}"
-        return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)", present, where)
+        return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)", present,
+                          files.local_location(spec))
     found = files.find_file(spec)
     if found:
         where = str(found)
     elif kind == "local":  # where it may be put: the cache (tfcert data add) or the datasets dir
-        candidates = files.local_candidates(spec)
-        local = candidates[0] if candidates else f"--data-dir/{spec.dataset.source.partition(':')[2]}"
-        where = f"{files.cached_path(params)} or {local}"
+        where = f"{files.cached_path(params)} or {files.local_location(spec)}"
     else:
         where = str(files.cached_path(params))
     return DataStatus(spec.id, spec.dataset.source, params.file, found is not None, where)

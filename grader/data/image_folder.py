@@ -25,7 +25,7 @@ import numpy as np
 
 from grader import typed
 from grader.data.examples import Examples
-from grader.data.files import local_candidates
+from grader.data.files import local_candidates, local_location
 from grader.data.images import image_arrays
 from grader.errors import DataFileError, DataMissingError
 
@@ -55,8 +55,6 @@ class FolderSplit:
 
 
 def check_splits(params: ImageFolderParams, splits: dict[str, FolderSplit]) -> None:
-    if params.image_size < 8:
-        raise typed.FieldError("dataset.params.image_size", "must be at least 8")
     for name, split in splits.items():
         if not 0 <= split.start < split.end <= 1:
             raise typed.FieldError(f"dataset.splits.{name}", "needs 0 <= start < end <= 1")
@@ -72,9 +70,8 @@ def root_folder(spec) -> Path:
     candidates = local_candidates(spec)
     if candidates and candidates[0].is_dir():
         return candidates[0]
-    where = candidates[0] if candidates else f"--data-dir DIR/{spec.dataset.source.partition(':')[2]}"
     raise DataMissingError(
-        f"{spec.id} needs the image folder {where} ({spec.dataset.params.origin}), with one subfolder per class "
+        f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), with one subfolder per class "
         f"({', '.join(spec.output.classes)}); unpack it there, or pass --data-dir DIR where it is"
     )
 

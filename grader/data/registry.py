@@ -206,6 +206,8 @@ def _check_tokens_task(spec) -> None:
 def _check_image_task(spec) -> None:
     """Image sources: square RGB inputs of the dataset's size, and the classes named in label order."""
     size = spec.dataset.params.image_size
+    if size < 8:
+        raise typed.FieldError("dataset.params.image_size", "must be at least 8")
     if spec.input.kind != "image" or spec.input.shape != (size, size, 3):
         raise typed.FieldError("input", f"{spec.dataset.source} feeds kind 'image' of shape [{size}, {size}, 3]")
     if not spec.output.classes:

@@ -44,8 +44,6 @@ class TfdsSplit:
 
 
 def check_splits(params: TfdsImageParams, splits: dict[str, TfdsSplit]) -> None:
-    if params.image_size < 8:
-        raise typed.FieldError("dataset.params.image_size", "must be at least 8")
     if splits["test"].split in (splits["train"].split, splits["valid"].split):
         raise typed.FieldError("dataset.splits.test", "the hidden test split must differ from train and valid")
 
