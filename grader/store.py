@@ -14,6 +14,7 @@ Example:
 import contextlib
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,9 +137,8 @@ def open_store(path: Path | None = None) -> "Store":
     try:
         connection.row_factory = sqlite3.Row
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA foreign_keys = ON")
-        migrate(connection, path)
+        _switch_to_wal_and_migrate(connection, path)
     except sqlite3.DatabaseError as exc:
         connection.close()
         raise StoreError(f"{path}: not a usable tfcert database ({exc}); move it away or pass another --db") from None
@@ -146,6 +146,25 @@ def open_store(path: Path | None = None) -> "Store":
         connection.close()
         raise
     return Store(connection, path)
+
+
+def _switch_to_wal_and_migrate(connection: sqlite3.Connection, path: Path) -> None:
+    """Turn on WAL and migrate, retrying while another process does the same to a new file.
+
+    Two processes creating one database race to switch it to WAL; SQLite then answers one of
+    them "database is locked" at once, without waiting out busy_timeout (it would deadlock
+    otherwise). Both steps are idempotent, so retrying until the busy timeout is safe.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            migrate(connection, path)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def migrate(connection: sqlite3.Connection, path: Path) -> int:
