@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from results_table import publish  # noqa: E402  (bench/ is the script's own folder)
-TFCERT = [sys.executable, "-c", "from cli import main; main()"]
+
+TFCERT = [sys.executable, "-m", "grader.cli"]
 
 
 def make_submissions(folder: Path, count: int) -> None:
     """`count` distinct models with the reference's architecture (untrained: timing only)."""
-    from grader.keras_runtime import import_keras
+    from grader.models.runtime import import_keras
 
     keras = import_keras()
     folder.mkdir()

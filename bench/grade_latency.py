@@ -36,7 +36,7 @@ model.predict(np.load(sys.argv[2]), batch_size=256, verbose=0)
 
 def reference_shaped_model(path: Path) -> None:
     """Save a model with the reference solution's architecture (latency does not depend on weights)."""
-    from grader.keras_runtime import import_keras
+    from grader.models.runtime import import_keras
 
     keras = import_keras()
     keras.utils.set_random_seed(0)
@@ -70,20 +70,21 @@ def main() -> None:
 
     import numpy as np
 
+    from grader.catalog import load_task
     from grader.data import hidden_test_split
-    from grader.spec import load_task
 
     with tempfile.TemporaryDirectory() as tmp:
         model_path, windows_path = Path(tmp) / "model.keras", Path(tmp) / "windows.npy"
         reference_shaped_model(model_path)
         np.save(windows_path, hidden_test_split(load_task("task4")).x)
-        tfcert = [sys.executable, "-c", "from cli import main; main()", "grade", "task4", str(model_path)]
+        tfcert = [sys.executable, "-m", "grader.cli", "grade", "task4", str(model_path)]
         commands = {
-            "floor: python + import TF + load + predict": [sys.executable, "-c", FLOOR_CODE, str(model_path), str(windows_path)],
+            "floor: python + import TF + load + predict": [sys.executable, "-c", FLOOR_CODE, str(model_path),
+                                                           str(windows_path)],
             "tfcert grade task4 model.keras": tfcert,
         }
         samples = {name: [] for name in commands}
-        for name, command in commands.items():  # warm the page cache before measuring
+        for command in commands.values():  # warm the page cache before measuring
             timed(command)
         for _ in range(args.repeats):
             for name, command in commands.items():

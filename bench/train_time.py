@@ -26,15 +26,15 @@ TARGET_SECONDS = 120
 
 
 def main() -> None:
-    from grader.datasets import status
-    from grader.spec import list_tasks, load_task
+    from grader.catalog import list_tasks, load_task
+    from grader.data.status import status
 
     wanted = sys.argv[1:] or [spec.id for spec in list_tasks() if status(spec).present]
     rows = []
     for task in wanted:
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", "from cli import main; main()", "grade", task, load_task(task).solution, "--json"],
+            [sys.executable, "-m", "grader.cli", "grade", task, load_task(task).solution, "--json"],
             cwd=ROOT, capture_output=True, text=True,
         )
         wall = time.perf_counter() - started

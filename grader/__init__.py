@@ -11,9 +11,11 @@ Example:
 """
 
 from grader.api import grade
+from grader.catalog import list_tasks as tasks
+from grader.catalog import load_task as task
 from grader.errors import TfcertError
-from grader.result import GradeResult
-from grader.spec import TaskSpec, list_tasks as tasks, load_task as task
+from grader.report.result import GradeResult
+from grader.spec import TaskSpec
 
 
 def load_data(task_id: str, split: str = "train", as_dataset: bool = False):
@@ -32,7 +34,7 @@ def load_data(task_id: str, split: str = "train", as_dataset: bool = False):
     data = learner_split(task(task_id), split)
     if not as_dataset:
         return data
-    from grader.keras_runtime import import_keras
+    from grader.models.runtime import import_keras
 
     import_keras()  # quiet TensorFlow's start-up banner
     import tensorflow as tf

@@ -11,24 +11,26 @@ Example:
 
 import contextlib
 import dataclasses
-import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from grader.baselines import describe_baseline
-from grader.contract import check_contract
+from grader.catalog import load_task
 from grader.data import Examples, hidden_test_split
 from grader.errors import SubmissionError
-from grader.evaluate import evaluate_predictions, model_inputs, predict
-from grader.explain import figure_data
-from grader.result import BaselineScore, GradeResult, Requirement
-from grader.sandbox import SandboxLimits, in_process_limits, read_status, run_module
-from grader.scoring import MAX_POINTS, diagnose, points_for
-from grader.spec import METRICS, TaskSpec, load_task
-from grader.submission import LoadedModel, check_file, is_saved_model, load_model_file
-from grader.train import train_solution
+from grader.models.predict import model_inputs, predict
+from grader.report.result import BaselineScore, GradeResult, Requirement
+from grader.sandbox.limits import SandboxLimits, in_process_limits
+from grader.sandbox.train import train_solution
+from grader.sandbox.trusted import predict_in_child
+from grader.scoring.diagnostics import diagnose
+from grader.scoring.evaluate import evaluate_predictions
+from grader.scoring.figure import figure_data
+from grader.scoring.points import MAX_POINTS, points_for
+from grader.spec import METRICS, TaskSpec
+from grader.spec.baselines import describe_baseline
+from grader.submission.contract import check_contract
+from grader.submission.load import LoadedModel, is_saved_model, load_model_file
 
 
 def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: float | None = None,
@@ -36,10 +38,10 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     """Grade `submission` (a path or a Keras model) on `task`'s hidden test split.
 
     `trust=True` lets a model file run its own code (Lambda layers, custom objects), only in a
-    sandboxed child; a SavedModel directory is always loaded in such a child. `time_limit` overrides the train-mode budget in seconds; `limits` overrides
-    any field of the spec's limits (e.g. {"memory_mb": 8192}). `log(line)` receives training
-    output. `test` passes a hidden test split built earlier (batch workers build it once).
-    User mistakes raise a `TfcertError` subclass.
+    sandboxed child; a SavedModel directory is always loaded in such a child. `time_limit`
+    overrides the train-mode budget in seconds; `limits` overrides any field of the spec's limits
+    (e.g. {"memory_mb": 8192}). `log(line)` receives training output. `test` passes a hidden test
+    split built earlier (batch workers build it once). User mistakes raise a `TfcertError` subclass.
     """
     spec = task if isinstance(task, TaskSpec) else load_task(task)
     overrides = dict(limits or {})
@@ -49,7 +51,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     path = Path(submission) if isinstance(submission, (str, Path)) else None
     if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() != ".py")):
         test = test if test is not None else hidden_test_split(spec)
-        predictions = _predict_trusted(spec, path, test)
+        predictions = predict_in_child(spec, path, test)
         mode = "savedmodel" if is_saved_model(path) else "trusted"
         loaded, shown, train_seconds = LoadedModel(None, mode), str(submission), None
     else:
@@ -76,7 +78,8 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         metric=spec.metric.name, metric_label=spec.metric.label,
         lower_is_better=spec.metric.lower_is_better,
         value=None if evaluation.nonfinite_predictions else round(value, 6),
-        points=points, max_points=MAX_POINTS, passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
+        points=points, max_points=MAX_POINTS,
+        passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
         baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model),
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
@@ -112,29 +115,8 @@ def _open(spec: TaskSpec, submission, log):
     yield loaded, str(path), "file", None
 
 
-def _predict_trusted(spec: TaskSpec, path: Path, test: Examples) -> np.ndarray:
-    """Load and predict a trusted file or a SavedModel in a sandboxed child that sees the inputs, never the targets."""
-    check_file(path, spec.limits.max_file_mb)
-    with tempfile.TemporaryDirectory(prefix="tfcert-trusted-") as job_dir:
-        job_dir = Path(job_dir)
-        job = {"model": str(path.resolve()), "task": spec.id,
-               "max_file_mb": spec.limits.max_file_mb, "max_params": spec.limits.max_params}
-        (job_dir / "job.json").write_text(json.dumps(job))
-        np.save(job_dir / "x.npy", test.x)
-        if test.text is not None:
-            np.save(job_dir / "text.npy", test.text.astype(str))
-        limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
-        run = run_module("grader.trusted_child", [str(job_dir)], job_dir, limits, log=lambda line: None)
-        if run.timed_out:
-            raise SubmissionError(f"{path}: loading and predicting took longer than the {limits.wall_seconds:g} s limit")
-        status = read_status(job_dir, run, limits)
-        if status["outcome"] != "predicted":
-            raise SubmissionError(status["message"])  # the child's message names the file where it helps
-        return np.load(job_dir / "predictions.npy")
-
-
 def _require_keras_model(obj):
-    from grader.keras_runtime import import_keras
+    from grader.models.runtime import import_keras
 
     if not isinstance(obj, import_keras().Model):
         raise SubmissionError(

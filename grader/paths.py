@@ -32,7 +32,8 @@ def atomic_write(target: Path, write) -> None:
     The temporary file keeps `target`'s suffix (Keras and NumPy choose formats by suffix).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix="".join(target.suffixes) or None)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.",
+                                         suffix="".join(target.suffixes) or None)
     os.close(handle)
     try:
         write(Path(temporary))

@@ -1,115 +1,36 @@
-"""The tokenization contract of text tasks: standardize, split, index, truncate and pad.
+"""The text tasks' tokenization contract, for learners: `Tokenizer.for_task(spec)` gives the grader's ids.
 
-The grader and the learner must turn a headline into the same ids. The vocabulary (one word
-per line: line 1 is id 2, line 2 is id 3, ...; id 0 is padding and id 1 the OOV token) is built
-from the training split by `build_vocabulary`: a builtin task ships it as a file, a task on a
-real dataset builds it from its training records, as the exam's `Tokenizer.fit_on_texts` did.
-
-Two standardizations exist, as the spec's `standardize` says:
-- `text_vectorization`, the defaults of `keras.layers.TextVectorization`: lower case, strip
-  punctuation (apostrophes too), split on whitespace. A learner gets the grader's ids with
-  `TextVectorization(vocabulary=file, output_sequence_length=max_len)`;
-- `keras_tokenizer`, the Keras 2 `keras.preprocessing.text.Tokenizer` that exam-era models were
-  trained with: lower case, replace `!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n` by spaces (apostrophes
-  stay: "don't" is one word), split on spaces.
-Either way `Tokenizer.for_task(spec).encode(texts)` gives the grader's ids.
+Keras 3 removed `keras.preprocessing.text.Tokenizer`; this gives exactly the ids the grader
+feeds a text task's model (the task's vocabulary, OOV id 1, padding id 0, its max length,
+padding and truncating). The implementation is grader.data.tokenizer.
 
 Example:
-    tokenizer = Tokenizer.for_task(grader.task("task3"))
-    tokenizer.encode(["the city council never fails"])  # int32 (1, max_len)
+    import grader
+    from grader.text import Tokenizer
+
+    tokenizer = Tokenizer.for_task(grader.task("sarcasm"))
+    tokenizer.encode(["mom starting to fear son's web series closest thing she will have to grandchild"])
 """
 
-import re
-from collections import Counter
-from dataclasses import dataclass
-from typing import Literal
-
-import numpy as np
-
-PADDING_ID = 0
-OOV_ID = 1
-# The characters keras.layers.TextVectorization strips by default ("lower_and_strip_punctuation").
-PUNCTUATION = re.compile(r'[!"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~\']')
-# keras.preprocessing.text.Tokenizer's default `filters`: each becomes a space.
-KERAS_TOKENIZER_FILTERS = str.maketrans({c: " " for c in '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'})
+from grader.data.splits import task_tokenizer
+from grader.data.tokenizer import (
+    OOV_ID,
+    PADDING_ID,
+    TokenizerSpec,
+    build_vocabulary,
+    standardize,
+)
+from grader.data.tokenizer import Tokenizer as _Tokenizer
 
 
-@dataclass(frozen=True)
-class TokenizerSpec:
-    """`input.preprocessing` of a tokens task, as written in its spec."""
-
-    vocab_size: int  # ids 0..vocab_size-1, padding and OOV included
-    oov_token: str
-    padding: Literal["post", "pre"]
-    truncating: Literal["post", "pre"]
-    vocabulary: str | None = None  # project-relative path of a shipped vocabulary file; None: built from train
-    standardize: Literal["text_vectorization", "keras_tokenizer"] = "text_vectorization"
-    # Which texts a built vocabulary counts: the training split, or every record of the file
-    # (the exam's category-4 template ran fit_on_texts on all its sentences; exam-era models
-    # only score well with that word index).
-    fit_on: Literal["train", "all"] = "train"
-
-
-def standardize(text: str, mode: str = "text_vectorization") -> list[str]:
-    """The words of `text` under `mode` (see the module docstring)."""
-    if mode == "keras_tokenizer":
-        return [word for word in text.lower().translate(KERAS_TOKENIZER_FILTERS).split(" ") if word]
-    return PUNCTUATION.sub("", text.lower()).split()
-
-
-def build_vocabulary(texts, vocab_size: int, mode: str = "text_vectorization") -> list[str]:
-    """The `vocab_size - 2` most frequent words; ties keep the order of first appearance."""
-    counts = Counter(word for text in texts for word in standardize(text, mode))
-    # Counter keeps insertion (first appearance) order, and sorted() is stable.
-    ranked = sorted(counts, key=lambda word: -counts[word])
-    return ranked[: vocab_size - 2]
-
-
-@dataclass(frozen=True)
-class Tokenizer:
-    """Text -> fixed-length int32 ids under a task's contract."""
-
-    words: tuple[str, ...]
-    max_length: int
-    padding: str = "post"
-    truncating: str = "post"
-    mode: str = "text_vectorization"  # the standardization (see the module docstring)
+class Tokenizer(_Tokenizer):
+    """Text -> fixed-length int32 ids under a task's contract (see grader.data.tokenizer)."""
 
     @classmethod
     def for_task(cls, spec) -> "Tokenizer":
         """The task's tokenizer: its shipped vocabulary file, or one built from its training texts."""
-        settings = TokenizerSpec(**spec.input.preprocessing)
-        if settings.vocabulary:
-            words = spec.project_path(settings.vocabulary).read_text(encoding="utf-8").splitlines()
-        else:
-            words = build_vocabulary(_vocabulary_texts(spec, settings.fit_on), settings.vocab_size, settings.standardize)
-        return cls(tuple(words), spec.input.shape[0], settings.padding, settings.truncating, settings.standardize)
-
-    @property
-    def word_index(self) -> dict[str, int]:
-        """Word -> id, the shape of the old keras Tokenizer's `word_index` (OOV not included)."""
-        return {word: index for index, word in enumerate(self.words, start=2)}
-
-    def encode(self, texts) -> np.ndarray:
-        """(len(texts), max_length) int32 ids, truncated and padded as the contract says."""
-        index = self.word_index
-        out = np.full((len(texts), self.max_length), PADDING_ID, dtype=np.int32)
-        for row, text in enumerate(texts):
-            ids = [index.get(word, OOV_ID) for word in standardize(text, self.mode)]
-            ids = ids[: self.max_length] if self.truncating == "post" else ids[-self.max_length :]
-            if self.padding == "post":
-                out[row, : len(ids)] = ids
-            else:
-                out[row, self.max_length - len(ids) :] = ids
-        return out
+        built = task_tokenizer(spec)
+        return cls(built.words, built.max_length, built.padding, built.truncating, built.mode)
 
 
-def _vocabulary_texts(spec, fit_on: str):
-    """The texts a task's vocabulary is built from: its training split, or all its records."""
-    if fit_on == "all":
-        from grader.data.records import labelled_texts
-
-        return labelled_texts(spec)[0]
-    from grader.data import learner_split
-
-    return learner_split(spec, "train")[0]
+__all__ = ["OOV_ID", "PADDING_ID", "Tokenizer", "TokenizerSpec", "build_vocabulary", "standardize"]

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-from grader.keras_runtime import import_keras
-from grader.spec import PROJECT_ROOT, load_task
-from grader.sandbox import SandboxLimits
-from grader.train import train_solution
+from grader import cli
+from grader.catalog import load_task
+from grader.models.runtime import import_keras
+from grader.sandbox.limits import SandboxLimits
+from grader.sandbox.train import train_solution
+from grader.spec import PROJECT_ROOT
 
 WINDOW = 30
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -46,8 +47,8 @@ def real_data_env(shared_data):
     The url-sourced files are registered in the cache the way a learner would (`tfcert data
     add`), so the session never downloads; the env var is inherited by train-mode children.
     """
+    from grader.catalog import list_tasks
     from grader.data.files import add_copy
-    from grader.spec import list_tasks
 
     patch = pytest.MonkeyPatch()
     patch.setenv("TFCERT_DATASETS_DIR", str(shared_data))
@@ -69,7 +70,7 @@ URL_COPIES = {
 
 def task_memory_mb() -> int:
     """The largest memory limit of any task: what references train under."""
-    from grader.spec import list_tasks
+    from grader.catalog import list_tasks
 
     return max(spec.limits.memory_mb for spec in list_tasks())
 

@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import small_forecaster
 
 import grader
-from conftest import small_forecaster
 
 
 def test_tasks_and_task_have_readable_reprs():

@@ -12,13 +12,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import naive_forecaster, small_forecaster
 
 import grader
-from conftest import naive_forecaster, small_forecaster
-from grader.batch import BatchOptions, discover, read_roster, run_batch
+from grader.batch.run import BatchOptions, discover, read_roster, run_batch
+from grader.batch.workers import Job, LocalExecutor, save_test_split
 from grader.data import hidden_test_split
 from grader.spec import PROJECT_ROOT
-from grader.workers import Job, LocalExecutor, save_test_split
 
 
 def make_class(folder: Path, keras, students: int) -> Path:
@@ -119,7 +119,7 @@ def test_workers_replace_a_crashed_or_overrunning_worker(tmp_path, keras):
 def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, data_dir):
     root = make_class(tmp_path / "subs", keras, 30)  # enough work to be caught mid-way
     out = tmp_path / "out"
-    command = [sys.executable, "-c", "from cli import main; main()", "batch", "task4", str(root),
+    command = [sys.executable, "-m", "grader.cli", "batch", "task4", str(root),
                "--workers", "2", "--out", str(out)]
     env = dict(os.environ, TFCERT_DATA_DIR=str(data_dir))
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -166,6 +166,10 @@ def test_savedmodel_submissions_are_discovered_and_graded(tmp_path, keras, data_
         assert rows[student].value == grader.grade("task4", str(path)).value
 
 
+def _summarize(summary) -> list[tuple]:
+    return [(r.student, r.status, r.points, r.value, r.message) for r in summary.rows]
+
+
 def test_ray_executor_gives_the_same_results_as_local_workers(tmp_path, keras, data_dir):
     pytest.importorskip("ray")
     root = make_class(tmp_path / "subs", keras, 3)
@@ -175,8 +179,7 @@ def test_ray_executor_gives_the_same_results_as_local_workers(tmp_path, keras, d
                                                db=tmp_path / "local.db"))
     on_ray = run_batch(spec, root, BatchOptions(out=tmp_path / "ray", workers=2, formats=("csv",),
                                                 db=tmp_path / "ray.db", executor="ray"))
-    summarize = lambda summary: [(r.student, r.status, r.points, r.value, r.message) for r in summary.rows]
-    assert summarize(on_ray) == summarize(local)
+    assert _summarize(on_ray) == _summarize(local)
     assert on_ray.graded_now == local.graded_now == 6  # 3 students, a nested folder, a broken file, a SavedModel
 
 

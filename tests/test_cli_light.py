@@ -7,7 +7,7 @@ from grader.spec import PROJECT_ROOT
 
 NO_TF_CHECK = """
 import sys
-from cli import main
+from grader.cli import main
 try:
     main({args!r})
 except SystemExit as done:

@@ -13,10 +13,10 @@ import h5py
 import numpy as np
 import pytest
 
-from grader.compat import apply_shims, explain_load_error
 from grader.errors import SubmissionError
-from grader.inspect_model import format_report, inspect_file
-from grader.submission import load_model_file
+from grader.submission.compat import apply_shims, explain_load_error
+from grader.submission.inspect import format_report, inspect_file
+from grader.submission.load import load_model_file
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-models"
 MIN_REAL_LOAD_RATE = 0.90
@@ -182,8 +182,8 @@ def test_real_exam_era_files_load(keras, record_property):
     files = sorted(REALWORLD.rglob("*.h5"))
     outcomes = {}
     for path in files:
-        plain = _loads(lambda: keras.saving.load_model(path, compile=False))
-        shimmed = _loads(lambda: load_model_file(path, max_file_mb=200))
+        plain = _loads(lambda path=path: keras.saving.load_model(path, compile=False))
+        shimmed = _loads(lambda path=path: load_model_file(path, max_file_mb=200))
         outcomes[str(path.relative_to(REALWORLD))] = {"plain_keras3": plain, "tfcert": shimmed}
     before = sum(o["plain_keras3"] == "ok" for o in outcomes.values()) / len(files)
     after = sum(o["tfcert"] == "ok" for o in outcomes.values()) / len(files)

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from conftest import single_error
 
+from grader.catalog import load_task
 from grader.data import files, hidden_test_split, learner_split
 from grader.data.readers import content_sha256, read_records, read_series
 from grader.errors import DataFileError, DataMissingError
-from grader.spec import load_task
 
 SUNSPOTS_SHA = "1429783d936eeef51dd3e0d2e7d9affde2d608261275bf143e1268e3089dab5d"
 
@@ -58,7 +58,7 @@ def test_records_reader_takes_json_lines_json_array_and_zip(shared_data, tmp_pat
     lines = shared_data / "sarcasm" / "Sarcasm_Headlines_Dataset.json"
     texts, labels = read_records(lines, "headline", "is_sarcastic")
     array = tmp_path / "sarcasm.json"
-    array.write_text(json.dumps([{"headline": t, "is_sarcastic": int(l)} for t, l in zip(texts, labels)]))
+    array.write_text(json.dumps([{"headline": t, "is_sarcastic": int(label)} for t, label in zip(texts, labels, strict=True)]))
     for path in (shared_data / "sarcasm" / "Sarcasm_Headlines_Dataset.json.zip", array):
         other_texts, other_labels = read_records(path, "headline", "is_sarcastic")
         assert list(other_texts) == list(texts) and list(other_labels) == list(labels)

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 import grader
-from grader.contract import check_contract
 from grader.data import hidden_test_split, tfds_images
 from grader.errors import ContractError, DataFileError, DataMissingError
 from grader.spec import PROJECT_ROOT
+from grader.submission.contract import check_contract
 
 tfds = pytest.importorskip("tensorflow_datasets")
 

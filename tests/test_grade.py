@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import make_keras2_h5, naive_forecaster, single_error, small_forecaster
 
 import grader
-from conftest import make_keras2_h5, naive_forecaster, single_error, small_forecaster
 from grader.errors import ContractError, DataAccessError, SubmissionError
 
 

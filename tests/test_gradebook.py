@@ -10,8 +10,15 @@ from datetime import datetime
 
 import pytest
 
-from grader.gradebook import CSV_COLUMNS, BatchRow, feedback_text, points_histogram_png, safe_name, write_exports
-from grader.spec import load_task
+from grader.batch.gradebook import (
+    CSV_COLUMNS,
+    BatchRow,
+    feedback_text,
+    points_histogram_png,
+    safe_name,
+    write_exports,
+)
+from grader.catalog import load_task
 
 GRADED_AT = 1_700_000_000.0
 # The hidden test targets and the model's forecasts: what must never reach a student.
@@ -187,10 +194,10 @@ def test_duplicate_students_are_refused(rows, spec, tmp_path):
 
 
 def test_a_failed_write_leaves_no_temporary_file(rows, spec, tmp_path, monkeypatch):
-    import grader.gradebook
+    import grader.batch.gradebook
 
     unwritable = object()  # has no .encode(): the write fails after the temporary file exists
-    monkeypatch.setitem(grader.gradebook.EXPORTERS, "csv", lambda rows, spec: [("gradebook.csv", unwritable)])
+    monkeypatch.setitem(grader.batch.gradebook.EXPORTERS, "csv", lambda rows, spec: [("gradebook.csv", unwritable)])
     with pytest.raises(AttributeError):
         write_exports(rows, spec, tmp_path, ("csv",))
     assert list(tmp_path.iterdir()) == []

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import yaml
+from conftest import single_error
 from PIL import Image
 
 import grader
-from conftest import single_error
 from grader.errors import DataMissingError
 
 CLASSES = ["horses", "humans"]

@@ -14,15 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-import cli
-import grader
 from conftest import naive_forecaster
-from grader import practice
-from grader.html_report import render_report
-from grader.result import GradeResult
+
+import grader
+from grader import cli
+from grader.practice import sessions as practice
+from grader.practice.report import render_report
+from grader.practice.text import format_submitted
+from grader.report.result import GradeResult
 from grader.spec import PROJECT_ROOT
-from grader.store import open_store
+from grader.store.db import open_store
 
 START = 1_700_000_000.0  # a fixed wall-clock epoch: the fake clock starts here
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -228,14 +229,14 @@ def test_an_attempt_that_finishes_after_the_session_ended_does_not_count(monkeyp
         practice.start(store, [grader.task("task4")], 60, Path("ws"), now=clock)
         submitted = practice.submit(store, "task4", Path("model.keras"), now=clock)
     assert submitted.attempt.late and not submitted.attempt.counted
-    assert "LATE: submitted after the session ended" in practice.format_submitted(submitted, clock())
+    assert "LATE: submitted after the session ended" in format_submitted(submitted, clock())
 
 
 def test_two_terminals_submitting_at_once(run_cli, forecasters):
     assert run_cli("practice", "start", "--tasks", "task4", "--dir", "ws").exit_code == 0
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     submits = [
-        subprocess.Popen([sys.executable, "-c", "import sys, cli; cli.main(sys.argv[1:])",
+        subprocess.Popen([sys.executable, "-c", "import sys; from grader import cli; cli.main(sys.argv[1:])",
                           "practice", "submit", "task4", str(forecasters[name])],
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for name in ("naive", "linear")
@@ -268,7 +269,7 @@ def test_the_report_shows_a_confusion_matrix_for_classifiers(clock):
 
 
 def test_status_and_history_do_not_import_tensorflow(tmp_path):
-    code = ("import sys, cli\n"
+    code = ("import sys\nfrom grader import cli\n"
             "for args in (['practice', 'status'], ['history']):\n"
             "    try: cli.main(args)\n"
             "    except SystemExit: pass\n"

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from grader import pretrained
+from grader.models import pretrained
 
 skimage_data = pytest.importorskip("skimage.data")
 

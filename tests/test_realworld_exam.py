@@ -10,9 +10,9 @@ import re
 
 import numpy as np
 import pytest
+from conftest import SHARED_MODELS
 
 import grader
-from conftest import SHARED_MODELS
 
 PROBLEM_TO_TASK = {
     "exam 5": "sunspots",

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from grader.catalog import list_tasks, load_task
 from grader.errors import SpecError, UnknownTaskError
-from grader.spec import PROJECT_ROOT, list_tasks, load_task, spec_paths
+from grader.spec import PROJECT_ROOT, spec_paths
 
 SPEC_FILE = PROJECT_ROOT / "tasks" / "task4.yaml"
 
@@ -132,3 +133,16 @@ def test_two_specs_with_one_id_are_refused(tmp_path, monkeypatch):
     with pytest.raises(SpecError, match=r"task id 'task4' is also .*task4.yaml; rename one") as caught:
         list_tasks()
     assert "tasks/exam/task4.yaml" in str(caught.value) and "tasks/task4.yaml" in str(caught.value)
+
+
+def test_every_declared_baseline_has_a_predictor_and_back():
+    """A spec may name only declared baselines; scoring must be able to compute each of them."""
+    import inspect
+
+    from grader.scoring.baselines import PREDICTORS
+    from grader.spec.baselines import BASELINES
+
+    assert set(PREDICTORS) == set(BASELINES)
+    for name, predictor in PREDICTORS.items():
+        parameters = list(inspect.signature(predictor).parameters)[2:]  # after (examples, spec)
+        assert tuple(parameters) == BASELINES[name].params, name

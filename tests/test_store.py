@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from grader.spec import PROJECT_ROOT
-from grader.store import SCHEMA_VERSION, StoreError, default_path, open_store
+from grader.store.db import SCHEMA_VERSION, StoreError, default_path, open_store
 
 # The schema as version 1 shipped it, written out here so later edits to MIGRATIONS cannot hide
 # a migration that no longer applies to real old databases.
@@ -32,7 +32,7 @@ PRAGMA user_version = 1;
 
 WRITER = textwrap.dedent("""
     import sys, time
-    from grader.store import open_store
+    from grader.store.db import open_store
     path, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     with open_store(path) as store:
         for number in range(count):

@@ -30,7 +30,7 @@ def reference(train_once):
 def test_shipped_vocabulary_is_built_from_the_training_split(task3, tokenizer):
     texts, _ = grader.load_data("task3", "train")
     rebuilt = build_vocabulary(texts, task3.input.preprocessing["vocab_size"])
-    assert list(tokenizer.words) == rebuilt, "regenerate it: python -m grader.data.headlines task3"
+    assert list(tokenizer.words) == rebuilt, "regenerate it: python -m grader.data write-vocabulary task3"
     assert len(rebuilt) == 998  # 1000 ids minus padding and OOV
 
 

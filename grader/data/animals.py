@@ -66,7 +66,8 @@ def load_pool() -> tuple[np.ndarray, np.ndarray]:
     images = _read_array("animal_data_version_3.gz")
     labels = _read_array("animal_label_version_3.gz").astype(np.int64)
     if images.shape != (PER_CLASS * len(CLASSES), 28, 28) or np.bincount(labels).tolist() != [PER_CLASS] * len(CLASSES):
-        raise TfcertError("the installed animal-mnist data is not the expected 10 x 1,000 images; reinstall animal-mnist==0.4")
+        raise TfcertError("the installed animal-mnist data is not the expected 10 x 1,000 images; "
+                          "reinstall animal-mnist==0.4")
     _, first = np.unique(images.reshape(len(images), -1), axis=0, return_index=True)
     keep = np.sort(first)
     return images[keep].astype(np.uint8), labels[keep]

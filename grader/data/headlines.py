@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.data.examples import Examples
+from grader.data.tokenizer import build_vocabulary
 
 # (third person, base form): every verb is used in both forms in both classes.
 POSITIVE_VERBS = [
@@ -130,26 +131,15 @@ def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hidden_test(spec, seed: int) -> Examples:
-    """Test headlines tokenized with the task's vocabulary (x), with the raw texts kept (text)."""
-    from grader.text import Tokenizer
-
+    """Test headlines as texts (x and text) and labels; grader.data.splits tokenizes them."""
     test = spec.dataset.splits["test"]
     texts, labels = generate_headlines(HeadlineSplit(test.count, seed), spec.dataset.params, test=True)
-    return Examples(Tokenizer.for_task(spec).encode(texts), labels, text=texts)
+    return Examples(texts, labels, text=texts)
 
 
 def write_vocabulary(spec) -> None:
     """Rebuild the task's shipped vocabulary file from its training split (for task authors)."""
-    from grader.text import build_vocabulary
-
     texts, _ = learner_split(spec, "train")
     words = build_vocabulary(texts, spec.input.preprocessing["vocab_size"])
     spec.project_path(spec.input.preprocessing["vocabulary"]).write_text("\n".join(words) + "\n", encoding="utf-8")
 
-
-if __name__ == "__main__":  # python -m grader.data.headlines task3
-    import sys
-
-    from grader.spec import load_task
-
-    write_vocabulary(load_task(sys.argv[1]))

@@ -23,11 +23,11 @@ from typing import Literal
 
 import numpy as np
 
-from grader import typed
 from grader.data.examples import Examples
 from grader.data.files import local_candidates, local_location
 from grader.data.images import image_arrays
 from grader.errors import DataFileError, DataMissingError
+from grader.spec import typed
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
@@ -71,8 +71,9 @@ def root_folder(spec) -> Path:
     if candidates and candidates[0].is_dir():
         return candidates[0]
     raise DataMissingError(
-        f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), with one subfolder per class "
-        f"({', '.join(spec.output.classes)}); unpack it there, or pass --data-dir DIR where it is"
+        f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), "
+        f"with one subfolder per class ({', '.join(spec.output.classes)}); "
+        "unpack it there, or pass --data-dir DIR where it is"
     )
 
 
@@ -104,7 +105,8 @@ def _images_and_labels(spec, name: str) -> tuple[np.ndarray, np.ndarray]:
     try:
         return image_arrays(dataset, spec.dataset.params.image_size, f"{spec.id}: split '{name}'")
     except tf.errors.InvalidArgumentError as exc:  # a file that is not an image
-        raise DataFileError(f"{spec.id}: an image of split '{name}' cannot be decoded ({exc.message.splitlines()[0]})") from None
+        raise DataFileError(f"{spec.id}: an image of split '{name}' cannot be decoded "
+                            f"({exc.message.splitlines()[0]})") from None
 
 
 def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:

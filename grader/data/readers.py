@@ -102,7 +102,7 @@ def _json_records(path: Path, text: str) -> list:
 def content_sha256(*columns: np.ndarray) -> str:
     """sha256 of the parsed values, row by row: the same for every faithful copy of a dataset."""
     digest = hashlib.sha256()
-    for row in zip(*columns):
+    for row in zip(*columns, strict=True):
         digest.update(json.dumps([_plain(value) for value in row], ensure_ascii=False).encode())
         digest.update(b"\n")
     return digest.hexdigest()

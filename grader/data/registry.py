@@ -8,15 +8,24 @@ A spec's `dataset.source` is one of
 - `tfds:<name>`: a tensorflow-datasets image dataset (grader.data.tfds_images).
 Each source names its params dataclass and its split dataclass (so `dataset.params` and
 `dataset.splits` are checked as strictly as the rest of a spec), a check of rules that span
-fields, and the two builders: the learner's split and the hidden test examples.
+fields, and the two builders: the learner's split and the hidden test examples. `DATA_RULES`
+hands the typing and the checks to the spec loader (grader.spec.DatasetRules).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from grader import typed
-from grader.data import animals, headlines, image_folder, real_series, records, series, shapes, tfds_images
+from grader.data import (
+    animals,
+    headlines,
+    image_folder,
+    real_series,
+    records,
+    series,
+    shapes,
+    tfds_images,
+)
 from grader.data.animals import AnimalParams, PerClassSplit
 from grader.data.examples import Examples
 from grader.data.files import FileParams
@@ -26,6 +35,8 @@ from grader.data.real_series import Normalization, RangeSplit
 from grader.data.series import SegmentSplit, SyntheticSeriesParams
 from grader.data.shapes import ImageSplit, ShapesParams
 from grader.data.tfds_images import TfdsImageParams, TfdsSplit
+from grader.data.tokenizer import TokenizerSpec
+from grader.spec import typed
 
 SPLIT_NAMES = ("train", "valid", "test")
 
@@ -140,7 +151,9 @@ def _check_per_class(params: AnimalParams, splits: dict[str, PerClassSplit]) -> 
 def _check_animals_task(spec) -> None:
     _require_square_rgb(spec)
     if spec.output.classes != animals.CLASSES:
-        raise typed.FieldError("output.classes", f"must be the dataset's classes in order: {', '.join(animals.CLASSES)}")
+        raise typed.FieldError(
+            "output.classes", f"must be the dataset's classes in order: {', '.join(animals.CLASSES)}"
+        )
 
 
 def _check_headline_counts(params: HeadlineParams, splits: dict[str, HeadlineSplit]) -> None:
@@ -155,7 +168,9 @@ def _check_headline_counts(params: HeadlineParams, splits: dict[str, HeadlineSpl
 def _check_headlines_task(spec) -> None:
     _check_tokens_task(spec)
     if not spec.input.preprocessing.get("vocabulary"):
-        raise typed.FieldError("input.preprocessing.vocabulary", "builtin:headlines ships its vocabulary: name the file")
+        raise typed.FieldError(
+            "input.preprocessing.vocabulary", "builtin:headlines ships its vocabulary: name the file"
+        )
     if len(spec.output.classes) != 2:
         raise typed.FieldError("output.classes", "builtin:headlines has two classes: [negative, positive]")
 
@@ -190,15 +205,15 @@ def _check_window_task(spec) -> None:
 
 def _check_tokens_task(spec) -> None:
     """Text tasks: a tokens input of [max_length], a valid tokenizer contract, named classes."""
-    from grader.text import TokenizerSpec
-
     if spec.input.kind != "tokens" or len(spec.input.shape) != 1:
         raise typed.FieldError("input", f"{spec.dataset.source} feeds kind 'tokens' of shape [max_length]")
     settings = typed.build(TokenizerSpec, spec.input.preprocessing, "input.preprocessing")
     if settings.vocabulary and not spec.project_path(settings.vocabulary).is_file():
         raise typed.FieldError("input.preprocessing.vocabulary", f"file '{settings.vocabulary}' does not exist")
     if settings.fit_on == "all" and (settings.vocabulary or not isinstance(spec.dataset.params, FileParams)):
-        raise typed.FieldError("input.preprocessing.fit_on", "'all' builds the vocabulary from a file's records: no vocabulary file")
+        raise typed.FieldError(
+            "input.preprocessing.fit_on", "'all' builds the vocabulary from a file's records: no vocabulary file"
+        )
     if spec.output.classes is None or len(spec.output.classes) < 2:
         raise typed.FieldError("output.classes", "name the classes, in label order")
 
@@ -249,3 +264,18 @@ BUILTIN_SOURCES = {
         animals.learner_split, animals.hidden_test,
     ),
 }
+
+
+class _DataRules:
+    """grader.spec's DatasetRules, answered by the sources above."""
+
+    @staticmethod
+    def validate_dataset(source: str, params: Any, splits: Any) -> tuple[Any, dict[str, Any]]:
+        return validate_dataset(source, params, splits)
+
+    @staticmethod
+    def check_task(spec) -> None:
+        source_of(spec.dataset).check_task(spec)
+
+
+DATA_RULES = _DataRules()

@@ -109,7 +109,8 @@ def _render_chunk(rng, classes: tuple, size: int, labels: np.ndarray, pose: Pose
         mask[chosen] = SHAPES[name](u[chosen], v[chosen])
 
     background, foreground = _colours(rng, n)
-    gradient = rng.uniform(-40, 40, (n, 1, 1, 3)) * (x[None, ..., None] * rng.uniform(-1, 1, (n, 1, 1, 1)) + y[None, ..., None])
+    gradient = rng.uniform(-40, 40, (n, 1, 1, 3)) * (x[None, ..., None] * rng.uniform(-1, 1, (n, 1, 1, 1))
+                                                     + y[None, ..., None])
     image = background[:, None, None, :] + gradient
     stripes = _stripes(rng, u, v, n, params.textured_fraction)
     image = np.where(mask[..., None], foreground[:, None, None, :] * stripes[..., None], image)
@@ -159,7 +160,12 @@ def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:
     split = spec.dataset.splits[name]
     size = spec.input.shape[0]
     key = ("shapes", RENDER_VERSION, spec.output.classes, size, split, spec.dataset.params)
-    arrays = cached_arrays(key, lambda: dict(zip(("x", "y"), render_split(spec.output.classes, size, split, spec.dataset.params))))
+
+    def render() -> dict:
+        images, labels = render_split(spec.output.classes, size, split, spec.dataset.params)
+        return {"x": images, "y": labels}
+
+    arrays = cached_arrays(key, render)
     return arrays["x"], arrays["y"]
 
 

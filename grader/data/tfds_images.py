@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader import typed
 from grader.data.examples import Examples
 from grader.data.files import datasets_dir, offline
 from grader.data.images import image_arrays
 from grader.errors import DataFileError, DataMissingError
-
+from grader.spec import typed
 
 
 @dataclass(frozen=True)
@@ -62,10 +61,12 @@ def builder(spec):
     try:
         dataset_builder = tfds.builder(name, data_dir=str(folder) if folder else None)
     except tfds.core.registered.DatasetNotFoundError:
-        raise DataMissingError(f"{spec.id}: tensorflow-datasets has no dataset '{name}'; update tensorflow-datasets") from None
+        raise DataMissingError(f"{spec.id}: tensorflow-datasets has no dataset '{name}'; "
+                               "update tensorflow-datasets") from None
     names = tuple(dataset_builder.info.features["label"].names)
     if names != spec.output.classes:
-        raise DataFileError(f"{spec.id}: tfds '{name}' has the classes {list(names)}, the spec says {list(spec.output.classes)}")
+        raise DataFileError(f"{spec.id}: tfds '{name}' has the classes {list(names)}, "
+                            f"the spec says {list(spec.output.classes)}")
     return dataset_builder
 
 
@@ -107,7 +108,8 @@ def _images_and_labels(spec, split: str) -> tuple[np.ndarray, np.ndarray]:
         raise DataMissingError(missing_message(spec, "not downloaded yet")) from None
     except ValueError as exc:  # e.g. 'Unknown split "validation"': the spec names a split tfds does not have
         raise DataFileError(f"{spec.id}: tfds cannot read split '{split}' of '{dataset_name(spec)}': {exc}") from None
-    return image_arrays(dataset, spec.dataset.params.image_size, f"{spec.id}: tfds split '{split}' of '{dataset_name(spec)}'")
+    return image_arrays(dataset, spec.dataset.params.image_size,
+                        f"{spec.id}: tfds split '{split}' of '{dataset_name(spec)}'")
 
 
 def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,284 @@
+"""Batch grading results as rows, and their exports (CSV, JSON, Gradescope, HTML, feedback).
+
+Example:
+    write_exports(rows, spec, Path("out"), ("csv", "json", "gradescope", "html"))
+"""
+
+import csv
+import hashlib
+import io
+import json
+import re
+import statistics
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from grader.paths import atomic_write
+from grader.report.html import escape, page
+from grader.report.plots import COUNTED, png_img_tag
+from grader.scoring.points import MAX_POINTS
+from grader.store.rows import STATUSES, BatchRow
+
+CSV_COLUMNS = ("student", "file", "sha256", "metric", "points", "pass", "status", "message", "graded_at")
+_UNSAFE_CHARACTER = re.compile(r"^\.|[^A-Za-z0-9._-]")  # a leading dot would hide the file
+_HASH_SUFFIX = re.compile(r"_[0-9a-f]{10}$")
+_LONGEST_NAME = 100  # characters kept of a student's name; file systems refuse names over 255 bytes
+
+
+def write_exports(rows: list[BatchRow], spec, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write the chosen exports of a batch run under `out_dir`, each file atomically; return their paths.
+
+    Formats: "csv" (gradebook.csv), "json" (results/<student>.json), "gradescope"
+    (gradescope/<student>/results.json), "html" (summary.html), "feedback" (feedback/<student>.txt).
+    """
+    unknown = [name for name in formats if name not in EXPORTERS]
+    if unknown:
+        raise ValueError(f"unknown export format '{unknown[0]}' (known formats: {', '.join(EXPORTERS)})")
+    repeated = sorted(student for student, count in Counter(row.student for row in rows).items() if count > 1)
+    if repeated:
+        raise ValueError(f"each student needs exactly one row; these have several: {', '.join(repeated)}")
+    ordered = sorted(rows, key=lambda row: (row.student.casefold(), row.student))
+    written = []
+    for name in dict.fromkeys(formats):  # a format asked for twice is written once
+        for relative, content in EXPORTERS[name](ordered, spec):
+            written.append(_write_file(out_dir / relative, content))
+    return written
+
+
+def feedback_text(row: BatchRow, spec) -> str:
+    """What a student may read about their grade: the score, the next rung, and why points were lost.
+
+    Built only from the score and the shareable diagnostics: never from the hidden test targets or
+    the model's predictions (a result's "figure" holds both).
+    """
+    header = [f"{spec.id} - {spec.title}", f"student     {row.student}", f"submission  {row.file or 'none'}", ""]
+    body = _graded_lines(row, spec) if row.status == "graded" else _not_graded_lines(row)
+    return "\n".join(header + body) + "\n"
+
+
+def safe_name(student: str) -> str:
+    """A file name for `student`: the name itself when it is safe, else a cleaned name plus a hash of it.
+
+    Example:
+        safe_name("alice")        # "alice"
+        safe_name("Bob Smith/2")  # "Bob_Smith_2_" followed by 10 hex digits
+    """
+    cleaned = _UNSAFE_CHARACTER.sub("_", student)[:_LONGEST_NAME]
+    # Names that only look hashed get a hash too, so a kept name can never equal another's hashed one.
+    if cleaned == student and student and not _HASH_SUFFIX.search(student):
+        return student
+    return f"{cleaned}_{hashlib.sha256(student.encode('utf-8')).hexdigest()[:10]}"
+
+
+def points_histogram_png(points: list[int]) -> bytes:
+    """Bars of how many students scored each number of points, 0 to MAX_POINTS."""
+    scores = range(MAX_POINTS + 1)
+    figure = Figure(figsize=(5, 2.8), layout="constrained")
+    axes = figure.add_subplot()
+    bars = axes.bar(scores, [points.count(score) for score in scores], color=COUNTED)
+    axes.bar_label(bars, fontsize=8)
+    axes.set_xticks(scores)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.margins(y=0.15)  # room for the counts written above the bars
+    axes.set_xlabel("points")
+    axes.set_ylabel("students")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _row_record(row: BatchRow) -> dict:
+    """A row as the gradebook shows it (the CSV's columns), with JSON-ready values."""
+    return {
+        "student": row.student,
+        "file": row.file,
+        "sha256": row.sha256,
+        "metric": row.value,
+        "points": row.points,
+        "pass": row.passed,
+        "status": row.status,
+        "message": row.message,
+        "graded_at": datetime.fromtimestamp(row.graded_at, timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _csv_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: _csv_cell(value) for column, value in _row_record(row).items()})
+    return [(Path("gradebook.csv"), buffer.getvalue())]
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
+    """One file per student, for the instructor: the row and the whole grade result."""
+    return [(Path("results", f"{safe_name(row.student)}.json"),
+             json.dumps({"task": spec.id, **_row_record(row), "result": row.result}, indent=2) + "\n")
+            for row in rows]
+
+
+def _gradescope_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
+    """Gradescope grades one student per container, so each student gets a results.json of their own."""
+    return [(Path("gradescope", safe_name(row.student), "results.json"),
+             json.dumps(_gradescope_results(row, spec), indent=2) + "\n")
+            for row in rows]
+
+
+def _gradescope_results(row: BatchRow, spec) -> dict:
+    """Gradescope's results.json: the points, one test per rung of the ladder, and the feedback text."""
+    return {
+        "score": row.points,
+        "max_score": MAX_POINTS,
+        "output": feedback_text(row, spec),
+        "output_format": "text",
+        "test_output_format": "text",
+        "visibility": "visible",
+        "tests": _rung_tests(row, spec.metric),
+    }
+
+
+def _rung_tests(row: BatchRow, metric) -> list[dict]:
+    """A test per rung, worth the points it adds over the rung below, so the tests sum to the score."""
+    tests, below = [], 0
+    yours = f"your {metric.label}: {_value_text(row.value)}" if row.status == "graded" else f"not graded ({row.status})"
+    for points, threshold in sorted(metric.ladder.items()):
+        reached = row.status == "graded" and row.points >= points
+        tests.append({
+            "name": f"{_points(points)}: {metric.label} {_op(metric)} {threshold:g}",
+            "score": points - below if reached else 0,
+            "max_score": points - below,
+            "status": "passed" if reached else "failed",
+            "output": yours,
+        })
+        below = points
+    return tests
+
+
+def _feedback_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
+    return [(Path("feedback", f"{safe_name(row.student)}.txt"), feedback_text(row, spec)) for row in rows]
+
+
+def _graded_lines(row: BatchRow, spec) -> list[str]:
+    metric = spec.metric
+    verdict = "PASS" if row.passed else "FAIL"
+    lines = [
+        f"{metric.label:<11} {_value_text(row.value)}   ({'lower' if metric.lower_is_better else 'higher'} is better)",
+        f"{'points':<11} {row.points} / {MAX_POINTS}   {verdict} (pass line: {metric.pass_points} points)",
+        f"{'next rung':<11} {_next_rung(row.points, metric)}",
+    ]
+    diagnostics = row.result["diagnostics"]
+    if diagnostics:
+        lines += ["", "why:"] + [f"  - {note}" for note in diagnostics]
+    return lines
+
+
+def _not_graded_lines(row: BatchRow) -> list[str]:
+    lines = [f"{'points':<11} 0 / {MAX_POINTS}   not graded ({row.status}): {STATUSES[row.status]}"]
+    if row.message:
+        lines += ["", row.message]
+    return lines
+
+
+def _next_rung(points: int, metric) -> str:
+    higher = [rung for rung in sorted(metric.ladder) if rung > points]
+    if not higher:
+        return "none: full marks"
+    return f"{_points(higher[0])}: {metric.label} {_op(metric)} {metric.ladder[higher[0]]:g}"
+
+
+def _points(count: int) -> str:
+    return f"{count} point" if count == 1 else f"{count} points"
+
+
+def _value_text(value: float | None) -> str:
+    return "n/a (the predictions were not finite numbers)" if value is None else f"{value:.4f}"
+
+
+def _op(metric) -> str:
+    return "<=" if metric.lower_is_better else ">="
+
+
+def _html_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
+    return [(Path("summary.html"), _summary_html(rows, spec))]
+
+
+def _summary_html(rows: list[BatchRow], spec) -> str:
+    """One self-contained page: counts by status, points statistics, the histogram, failures by reason."""
+    title = f"tfcert batch grading: {spec.id} - {spec.title}"
+    points = [row.points for row in rows]
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        f"<p>{len(rows)} students. {_points_statistics(rows)}</p>",
+        _status_table(rows),
+        "<h2>Points</h2>",
+        png_img_tag(points_histogram_png(points), f"{spec.id}: how many students scored each number of points"),
+        _failures_section(rows, spec),
+    ]
+    return page(title, body)
+
+
+def _points_statistics(rows: list[BatchRow]) -> str:
+    if not rows:
+        return "Nothing to summarize."
+    points = [row.points for row in rows]
+    passed = sum(row.passed for row in rows)
+    return (f"Mean {statistics.mean(points):.2f} points, median {statistics.median(points):g} "
+            f"(students not graded count as 0). Pass rate {passed / len(rows):.0%} ({passed} of {len(rows)}).")
+
+
+def _status_table(rows: list[BatchRow]) -> str:
+    counts = Counter(row.status for row in rows)
+    lines = ["<table><tr><th>status</th><th>meaning</th><th>students</th></tr>"]
+    lines += [f"<tr><td>{status}</td><td>{escape(meaning)}</td><td>{counts[status]}</td></tr>"
+              for status, meaning in STATUSES.items()]
+    return "\n".join(lines) + "</table>"
+
+
+def _failures_section(rows: list[BatchRow], spec) -> str:
+    """Students who did not pass, grouped by the reason, the most common reason first."""
+    groups = defaultdict(list)
+    for row in rows:
+        if not row.passed:
+            groups[_failure_reason(row, spec)].append(row.student)
+    if not groups:
+        return "<h2>Failures</h2><p>None: every student passed.</p>"
+    items = [f"<li><strong>{escape(reason)}</strong> ({len(students)}): {escape(', '.join(students))}</li>"
+             for reason, students in sorted(groups.items(), key=lambda group: (-len(group[1]), group[0]))]
+    return "<h2>Failures by reason</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>"
+
+
+def _failure_reason(row: BatchRow, spec) -> str:
+    if row.status == "graded":
+        return f"graded: below the pass line of {spec.metric.pass_points} points"
+    return f"{row.status}: {row.message or STATUSES[row.status]}"
+
+
+def _write_file(target: Path, content: str) -> Path:
+    def write(temporary: Path) -> None:
+        temporary.write_bytes(content.encode("utf-8"))  # bytes: the CSV's \r\n line ends stay as they are
+        temporary.chmod(0o644)  # the temporary file is private; exports are meant to be shared
+
+    atomic_write(target, write)
+    return target
+
+
+EXPORTERS = {
+    "csv": _csv_files,
+    "json": _json_files,
+    "gradescope": _gradescope_files,
+    "html": _html_files,
+    "feedback": _feedback_files,
+}

@@ -1,0 +1,237 @@
+"""Instructor batch grading: discover submissions, grade them with long-lived workers, keep every
+result in the results database as soon as it exists, and export the gradebook.
+
+Layouts: `DIR/<student>.keras|.h5|.py`, `DIR/<student>/<one model or solution file or SavedModel
+directory>`, a SavedModel directory `DIR/<student>/`, or a `.zip` of either. A roster CSV (a
+column named student, student_id or id) marks who submitted nothing. A submission is identified
+by student + sha256 of its content: `--resume` grades only what the run has not stored yet
+(changed files are graded again, unchanged ones are not).
+
+Example:
+    summary = run_batch(load_task("task4"), Path("submissions"), BatchOptions(workers=2, out=Path("out")))
+"""
+
+import csv
+import hashlib
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.batch.gradebook import BatchRow, write_exports
+from grader.batch.workers import Job, LocalExecutor, save_test_split
+from grader.data import hidden_test_split
+from grader.errors import TfcertError
+from grader.store.db import open_store
+from grader.submission.load import MODEL_SUFFIXES, is_saved_model
+
+SUBMISSION_SUFFIXES = (*MODEL_SUFFIXES, ".py")
+ROSTER_COLUMNS = ("student", "student_id", "id")
+MAX_ZIP_UNPACKED = 4 * 2**30  # a class's models unpacked: more than this is a zip bomb
+EXTRA_SECONDS = 60  # on top of a submission's own limits: the worker's bookkeeping
+
+
+class BatchError(TfcertError):
+    """The batch itself cannot run (unreadable submissions folder or roster)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A student's submission as discovered: one file, or the reason there is none."""
+
+    student: str
+    path: Path | None
+    status: str | None = None  # "missing" or "ambiguous" when there is no single file
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How to run a batch."""
+
+    out: Path
+    workers: int = 2
+    roster: Path | None = None
+    resume: bool = False
+    formats: tuple[str, ...] = ("csv", "json", "gradescope", "html", "feedback")
+    trust: bool = False
+    db: Path | None = None
+    executor: str = "local"  # or "ray"
+    address: str | None = None  # a Ray cluster; None starts a local Ray instance
+
+
+@dataclass
+class BatchSummary:
+    """What a run did: rows in the gradebook, how many were graded now, exports, worker memory."""
+
+    rows: list[BatchRow]
+    graded_now: int
+    skipped: int
+    exports: list[Path]
+    worker_peak_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
+
+
+def sha256_of(path: Path) -> str:
+    """The content hash of a file, or of a SavedModel directory (its files' names and bytes)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file_path in files:
+        if path.is_dir():
+            digest.update(str(file_path.relative_to(path)).encode() + b"\0")
+        with open(file_path, "rb") as file:
+            for block in iter(lambda: file.read(2**20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _submissions_in(folder: Path) -> list[Path]:
+    """Model and solution files, and SavedModel directories (not descended into), under `folder`."""
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if is_saved_model(entry):
+            found.append(entry)
+        elif entry.is_dir():
+            found += _submissions_in(entry)
+        elif entry.suffix.lower() in SUBMISSION_SUFFIXES:
+            found.append(entry)
+    return found
+
+
+def discover(root: Path) -> list[Found]:
+    """Every student's submission under `root`, sorted by student."""
+    found = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if (entry.is_file() and entry.suffix.lower() in SUBMISSION_SUFFIXES) or is_saved_model(entry):
+            found.append(Found(entry.stem if entry.is_file() else entry.name, entry))
+        elif entry.is_dir():
+            candidates = _submissions_in(entry)
+            if len(candidates) == 1:
+                found.append(Found(entry.name, candidates[0]))
+            elif not candidates:
+                found.append(Found(entry.name, None, "missing",
+                                   "the folder holds no .keras, .h5 or .py file or SavedModel"))
+            else:
+                names = ", ".join(str(p.relative_to(entry)) for p in candidates)
+                found.append(Found(entry.name, None, "ambiguous", f"more than one submission file: {names}"))
+    return found
+
+
+def read_roster(path: Path) -> list[str]:
+    """Student ids from the roster's student (or student_id, or id) column."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            reader = csv.DictReader(file)
+            columns = {name.strip().lower(): name for name in reader.fieldnames or []}
+            column = next((columns[name] for name in ROSTER_COLUMNS if name in columns), None)
+            if column is None:
+                raise BatchError(f"{path}: no student column (expected one of: {', '.join(ROSTER_COLUMNS)})")
+            return [row[column].strip() for row in reader if row[column] and row[column].strip()]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BatchError(f"{path}: cannot read the roster ({exc})") from None
+
+
+def _unpack(archive_path: Path, into: Path) -> Path:
+    """Extract a submissions zip safely (no paths outside `into`, no zip bombs); return the root."""
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_ZIP_UNPACKED:
+                raise BatchError(f"{archive_path}: unpacks to more than {MAX_ZIP_UNPACKED // 2**30} GB (a zip bomb?)")
+            archive.extractall(into)  # zipfile drops absolute paths and '..' components
+    except zipfile.BadZipFile:
+        raise BatchError(f"{archive_path}: not a valid zip file") from None
+    entries = [p for p in into.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    # A zip of one folder (e.g. "submissions/") holds the layout inside that folder.
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else into
+
+
+def _time_limit(spec, job: Job) -> float:
+    limits = spec.limits
+    training = limits.train_seconds if job.path.suffix.lower() == ".py" else 0
+    return training + limits.predict_seconds + EXTRA_SECONDS
+
+
+def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_total=None) -> BatchSummary:
+    """Grade every submission not stored yet, store each result at once, export the gradebook.
+
+    `on_total(n)` is told how many submissions will be graded; `progress(row)` sees each result.
+    """
+    if not submissions.exists():
+        raise BatchError(f"{submissions}: no such folder or zip file")
+    with tempfile.TemporaryDirectory(prefix="tfcert-batch-") as scratch:
+        scratch = Path(scratch)
+        root = _unpack(submissions, scratch / "unpacked") if submissions.is_file() else submissions
+        found = discover(root)
+        roster = read_roster(options.roster) if options.roster else []
+        present = {item.student for item in found}
+        found += [Found(student, None, "missing", "on the roster, nothing submitted")
+                  for student in roster if student not in present]
+        with open_store(options.db) as store:
+            with store.transaction():
+                run_id = store.batch_run(spec.id, str(submissions.resolve()), time.time(), options.resume)
+            done = store.graded_keys(run_id)
+            current = {item.student: _key(item) for item in found}
+            jobs = [Job(item.student, item.path, str(item.path.relative_to(root))) for item in found
+                    if item.path is not None and (item.student, current[item.student]) not in done]
+            if on_total is not None:
+                on_total(len(jobs))
+            for item in found:
+                if item.path is None and (item.student, "") not in done:
+                    with store.transaction():
+                        store.insert_batch_row(run_id, _unsubmitted_row(item))
+            peaks = _grade_jobs(spec, jobs, options, store, run_id, scratch, progress)
+            latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
+        rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
+        exports = write_exports(rows, spec, options.out, options.formats)
+    with_files = sum(1 for item in found if item.path is not None)
+    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks)
+
+
+def _key(item: Found) -> str:
+    return sha256_of(item.path) if item.path is not None else ""
+
+
+def _unsubmitted_row(item: Found) -> BatchRow:
+    return BatchRow(item.student, None, "", item.status, item.message, 0, None, False, None, time.time())
+
+
+def _executor(spec, options: BatchOptions, workers: int, scratch: Path):
+    """Workers that hold the hidden test split, built once here: local processes or Ray actors."""
+    test = hidden_test_split(spec)
+    if options.executor == "ray":
+        from grader.batch.ray_workers import RayExecutor
+
+        return RayExecutor(spec.id, test, workers, options.trust, options.address)
+    test_dir = scratch / "test-split"
+    test_dir.mkdir()
+    save_test_split(test, test_dir)  # memory-mapped by every worker
+    return LocalExecutor(spec.id, test_dir, workers, options.trust)
+
+
+def _grade_jobs(spec, jobs, options, store, run_id, scratch, progress) -> dict[int, float]:
+    """Run the jobs on workers; commit each outcome in its own transaction as it arrives."""
+    if not jobs:
+        return {}
+    jobs_by_key = {job.key: job for job in jobs}
+    peaks: dict[int, float] = {}
+    with _executor(spec, options, min(options.workers, len(jobs)), scratch) as executor:
+        for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
+            job = jobs_by_key[outcome.key]
+            result = outcome.result
+            row = BatchRow(
+                student=outcome.key, file=job.shown, sha256=sha256_of(job.path),
+                status=outcome.status, message=outcome.message,
+                points=result["points"] if result else 0, value=result["value"] if result else None,
+                passed=bool(result and result["passed"]), result=result, graded_at=time.time(),
+            )
+            with store.transaction():
+                store.insert_batch_row(run_id, row)
+            if outcome.worker_peak_mb is not None:
+                peaks[outcome.worker] = max(peaks.get(outcome.worker, 0.0), outcome.worker_peak_mb)
+            if progress is not None:
+                progress(row)
+    return peaks

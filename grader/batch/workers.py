@@ -1,0 +1,211 @@
+"""Long-lived grading workers: TensorFlow imported and the hidden test split loaded once per worker.
+
+A worker is a spawned process that grades submissions one after another with `grader.grade`
+(safe mode for model files; a fresh sandboxed child per solution `.py`, as always). The parent
+hands each worker one job at a time, so it always knows which submission a worker holds: a worker
+that dies or overruns its job's time limit is killed, the job is reported as crashed or timed
+out, and a fresh worker takes its place. The batch never stops.
+
+Example:
+    with LocalExecutor("task4", test_dir, workers=2) as executor:
+        for outcome in executor.run(jobs, seconds_for):
+            ...
+"""
+
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from grader.data.examples import Examples
+
+POLL_SECONDS = 0.2
+START_SECONDS = 120  # a worker's own start-up: Python + TensorFlow + the test split
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to grade."""
+
+    key: str  # unique within a run (the student)
+    path: Path
+    shown: str = ""  # how messages name the file (relative to the submissions root); default: path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came back for a job: a result dict, or a status and message."""
+
+    key: str
+    status: str  # "graded", "error", "crashed" or "timeout"
+    result: dict | None
+    message: str | None
+    worker_peak_mb: float | None  # the worker's peak RSS so far (None when it died)
+    worker: int | None = None  # the worker's process id
+
+
+def save_test_split(test: Examples, folder: Path) -> None:
+    """Write the hidden test split once, for every worker to memory-map."""
+    np.save(folder / "x.npy", test.x)
+    np.save(folder / "y.npy", test.y)
+    np.save(folder / "output_scale.npy", np.asarray(test.output_scale, dtype=np.float64))
+    if test.text is not None:
+        np.save(folder / "text.npy", test.text.astype(str))
+
+
+def load_test_split(folder: Path) -> Examples:
+    """Memory-map the saved split: workers share its pages instead of copying them."""
+    text = folder / "text.npy"
+    multiply, add = np.load(folder / "output_scale.npy")  # normalized forecasts -> raw units, if so
+    return Examples(np.load(folder / "x.npy", mmap_mode="r"), np.load(folder / "y.npy", mmap_mode="r"),
+                    np.load(text, mmap_mode="r").astype(object) if text.exists() else None,
+                    output_scale=(float(multiply), float(add)))
+
+
+def grade_job(spec, test: Examples, path: Path, trust: bool, shown: str) -> tuple[str, dict | None, str | None, float]:
+    """Grade one submission inside a worker: (status, result dict, message, the worker's peak RSS MB).
+
+    Messages and the result name the file as `shown`, not by the worker's path to it.
+    """
+    from grader.api import grade
+    from grader.errors import TfcertError
+    from grader.sandbox.runner import one_line
+
+    try:
+        result = grade(spec, path, trust=trust, test=test, log=lambda line: None).to_dict()
+        status, message = "graded", None
+    except TfcertError as exc:
+        result, status, message = None, "error", str(exc)
+    except Exception as exc:  # a bug or an unexpected library error: recorded, never fatal
+        result, status, message = None, "error", f"internal error while grading: {one_line(exc)}"
+    from grader.models.runtime import import_keras
+
+    import_keras().backend.clear_session()  # drop the model's graphs: memory must not grow per job
+    if result is not None:
+        result["submission"] = shown
+    if message is not None:
+        message = message.replace(str(path), shown)
+    return status, result, message, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_environment() -> dict[str, str]:
+    """The settings a worker needs from ours (task dir, cache, data dir, secret, TF logging)."""
+    return {name: value for name, value in os.environ.items() if name.startswith(("TFCERT_", "KERAS_", "TF_"))}
+
+
+def _worker_main(task: str, test_dir: str, trust: bool, env: dict, inbox, outbox) -> None:
+    """A worker's loop: grade jobs until it receives None."""
+    os.setsid()  # its own process group: the parent can kill it with everything it started
+    os.environ.update(env)
+    from grader.catalog import load_task
+    from grader.models.runtime import import_keras
+
+    import_keras()
+    spec = load_task(task)
+    test = load_test_split(Path(test_dir))
+    outbox.put(("ready", None, None, None))
+    while (job := inbox.get()) is not None:
+        status, result, message, peak_mb = grade_job(spec, test, job.path, trust, job.shown or str(job.path))
+        outbox.put(("done", job.key, (status, result, message), peak_mb))
+
+
+class _Worker:
+    """The parent's handle on one worker process and the job it holds."""
+
+    def __init__(self, context, task: str, test_dir: Path, trust: bool):
+        self.inbox = context.Queue()
+        self.outbox = context.Queue()
+        self.process = context.Process(
+            target=_worker_main, args=(task, str(test_dir), trust, worker_environment(), self.inbox, self.outbox),
+            daemon=True)
+        self.process.start()
+        self.ready = False
+        self.job: Job | None = None
+        self.deadline = time.monotonic() + START_SECONDS
+
+    def give(self, job: Job, seconds: float) -> None:
+        self.job = job
+        self.deadline = time.monotonic() + seconds
+        self.inbox.put(job)
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.join()
+
+
+class LocalExecutor:
+    """`workers` long-lived processes on this machine."""
+
+    def __init__(self, task: str, test_dir: Path, workers: int, trust: bool = False):
+        self._context = multiprocessing.get_context("spawn")  # no inherited TF state or locks
+        self._spawn = lambda: _Worker(self._context, task, test_dir, trust)
+        self._pool = [self._spawn() for _ in range(workers)]
+
+    def __enter__(self) -> "LocalExecutor":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for worker in self._pool:
+            if worker.process.is_alive():
+                worker.inbox.put(None)
+        for worker in self._pool:
+            worker.process.join(timeout=10)
+            worker.kill()
+
+    def run(self, jobs: list[Job], seconds_for):
+        """Yield an Outcome per job, in completion order; `seconds_for(job)` is its time limit."""
+        pending = list(reversed(jobs))
+        busy = 0
+        while pending or busy:
+            for index, worker in enumerate(self._pool):
+                message = self._poll(worker)
+                if message and message[0] == "ready":
+                    worker.ready = True
+                elif message:
+                    _, key, (status, result, text), peak_mb = message
+                    worker.job, busy = None, busy - 1
+                    yield Outcome(key, status, result, text, peak_mb, worker.process.pid)
+                elif not worker.process.is_alive() or (
+                    (worker.job is not None or not worker.ready) and time.monotonic() > worker.deadline
+                ):
+                    outcome = self._replace(index, worker)
+                    if outcome is not None:
+                        busy -= 1
+                        yield outcome
+                worker = self._pool[index]
+                if worker.ready and worker.job is None and pending:
+                    job = pending.pop()
+                    worker.give(job, seconds_for(job))
+                    busy += 1
+            time.sleep(POLL_SECONDS)
+
+    @staticmethod
+    def _poll(worker: _Worker):
+        try:
+            return worker.outbox.get_nowait()
+        except queue.Empty:
+            return None
+
+    def _replace(self, index: int, worker: _Worker) -> Outcome | None:
+        """Kill a dead or overrunning worker, start a fresh one; report the job it held."""
+        alive = worker.process.is_alive()
+        worker.kill()
+        self._pool[index] = self._spawn()
+        if worker.job is None:
+            if not alive and not worker.ready:
+                raise RuntimeError(f"a grading worker failed to start (exit code {worker.process.exitcode})")
+            return None
+        if alive:
+            return Outcome(worker.job.key, "timeout", None,
+                           "grading took longer than the time limit; the worker was stopped", None)
+        return Outcome(worker.job.key, "crashed", None,
+                       f"the grading worker died on this submission (exit code {worker.process.exitcode})", None)

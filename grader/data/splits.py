@@ -1,0 +1,74 @@
+"""A task's data as the learner and the grader get it: the learner's splits, the hidden test split.
+
+The hidden test split is built here, in the grading process, and never handed to code that a
+learner controls: `learner_split` refuses "test". An instructor can set the env TFCERT_SECRET
+to replace the spec's test seed, so students cannot regenerate the hidden test data (builtin
+sources only: a real dataset's hidden rows are fixed). For text tasks the sources give texts,
+and the task's tokenizer (`task_tokenizer`) turns the hidden texts into the ids a model gets.
+
+Example:
+    train = learner_split(spec, "train")       # 1-D float32 series for task4
+    test = hidden_test_split(spec)             # Examples(x=(N, 30, 1), y=(N, 1))
+    task_tokenizer(load_task("task3")).encode(["the council never fails"])
+"""
+
+import dataclasses
+import hashlib
+import os
+
+from grader.data.examples import Examples
+from grader.data.records import labelled_texts
+from grader.data.registry import source_of
+from grader.data.tokenizer import Tokenizer, TokenizerSpec, build_vocabulary
+from grader.errors import DataAccessError
+
+SECRET_ENV = "TFCERT_SECRET"
+LEARNER_SPLITS = ("train", "valid")
+
+
+def test_seed(spec) -> int | None:
+    """The hidden test seed: the spec's, or one derived from TFCERT_SECRET when it is set.
+
+    None for real datasets: their hidden test rows are fixed, so no seed (or secret) applies.
+    """
+    seed = getattr(spec.dataset.splits["test"], "seed", None)
+    secret = os.environ.get(SECRET_ENV)
+    if seed is None or not secret:
+        return seed
+    digest = hashlib.sha256(f"{secret}:{spec.id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def learner_split(spec, split: str):
+    """The `train` or `valid` split as the learner gets it (its form depends on the task's data)."""
+    if split not in LEARNER_SPLITS:
+        raise DataAccessError(
+            f"split '{split}' is not available to learners (use 'train' or 'valid'); "
+            "the test split is hidden and only the grader reads it"
+        )
+    return source_of(spec.dataset).learner_split(spec, split)
+
+
+def hidden_test_split(spec) -> Examples:
+    """The hidden test examples (model inputs and targets); grader-side only."""
+    examples = source_of(spec.dataset).hidden_test(spec, test_seed(spec))
+    if spec.input.kind == "tokens":  # the source gave texts: the model gets the task's ids
+        examples = dataclasses.replace(examples, x=task_tokenizer(spec).encode(examples.text))
+    return examples
+
+
+def task_tokenizer(spec) -> Tokenizer:
+    """A text task's tokenizer: its shipped vocabulary file, or one built from its texts."""
+    settings = TokenizerSpec(**spec.input.preprocessing)
+    if settings.vocabulary:
+        words = spec.project_path(settings.vocabulary).read_text(encoding="utf-8").splitlines()
+    else:
+        words = build_vocabulary(_vocabulary_texts(spec, settings.fit_on), settings.vocab_size, settings.standardize)
+    return Tokenizer(tuple(words), spec.input.shape[0], settings.padding, settings.truncating, settings.standardize)
+
+
+def _vocabulary_texts(spec, fit_on: str):
+    """The texts a task's vocabulary is built from: its training split, or all its records."""
+    if fit_on == "all":
+        return labelled_texts(spec)[0]
+    return learner_split(spec, "train")[0]

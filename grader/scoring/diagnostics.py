@@ -1,0 +1,118 @@
+"""Why a score is low, in plain language: collapsed or constant predictions, scale, embeddings.
+
+Example:
+    diagnose(evaluation, spec)        # ["predictions are constant (...)", ...]
+"""
+
+import numpy as np
+
+from grader.models.structure import iter_layers, takes_text
+from grader.scoring.evaluate import predicted_classes
+from grader.scoring.points import MAX_POINTS, points_for
+from grader.spec import METRICS
+
+
+def diagnose(evaluation, spec, model=None) -> list[str]:
+    """Plain-language reasons for a low or suspicious score, most important first."""
+    notes = []
+    predictions, targets = evaluation.predictions, evaluation.targets
+    if evaluation.nonfinite_predictions:
+        notes.append(
+            f"{evaluation.nonfinite_predictions} predictions are NaN or infinite, so the score is 0; "
+            "check for a diverged training run (lower the learning rate) or unscaled inputs"
+        )
+        return notes
+    if predictions.size > 1 and float(np.std(predictions)) < 1e-6 * (1 + float(np.std(targets))):
+        notes.append(
+            f"predictions are constant ({predictions.flat[0]:.4g} for every input): the model did not learn; "
+            "train longer, lower the learning rate, or check that training targets are right"
+        )
+    if spec.output.activation == "linear":
+        notes.extend(_scale_notes(predictions, targets))
+    else:
+        notes.extend(_classification_notes(predictions, targets, spec, model))
+    if spec.input.kind == "tokens" and model is not None:
+        notes.extend(_embedding_notes(model, spec))
+    points = points_for(evaluation.metric_value, spec.metric)
+    for name, value in evaluation.baseline_values.items():
+        worse = value < evaluation.metric_value if spec.metric.lower_is_better else value > evaluation.metric_value
+        if worse:
+            notes.append(
+                f"the '{name}' baseline scores better ({spec.metric.label} {value:.4g}) than your model "
+                f"({evaluation.metric_value:.4g}): the model adds nothing over a rule of thumb yet"
+            )
+    for name, bound in spec.metric.also.items():
+        value = evaluation.also_values[name]
+        lower_is_better = METRICS[name][0] == "min"
+        if not (value <= bound if lower_is_better else value >= bound):
+            op = "<=" if lower_is_better else ">="
+            notes.append(f"a pass also needs {METRICS[name][1]} {op} {bound:g}; yours is {value:.4g}")
+    if spec.metric.hint and points < spec.metric.pass_points:
+        notes.append(" ".join(spec.metric.hint.split()))
+    if not notes and points < MAX_POINTS:
+        best = spec.metric.ladder[max(spec.metric.ladder)]
+        op = "<=" if spec.metric.lower_is_better else ">="
+        notes.append(f"full marks need {spec.metric.label} {op} {best:g}; yours is {evaluation.metric_value:.4g}")
+    return notes
+
+
+def _scale_notes(predictions: np.ndarray, targets: np.ndarray) -> list[str]:
+    """Spot a regression model whose outputs live on another scale than the targets."""
+    spread = float(np.std(targets)) or 1.0
+    offset = abs(float(np.mean(predictions)) - float(np.mean(targets)))
+    if offset <= 2 * spread:
+        return []
+    return [
+        f"predictions average {float(np.mean(predictions)):.4g} but the true values average "
+        f"{float(np.mean(targets)):.4g}: if you scale inputs inside the model, scale outputs back "
+        "(e.g. keras.layers.Rescaling(50) as the last layer)"
+    ]
+
+
+def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, model) -> list[str]:
+    """Collapsed predictions, missing input scaling, un-normalized outputs, the weakest class."""
+    notes = []
+    names = spec.output.classes or tuple(str(i) for i in range(max(2, predictions.shape[-1])))
+    predicted = predicted_classes(predictions)
+    labels = targets.reshape(-1).astype(np.int64)
+    counts = np.bincount(predicted, minlength=len(names))
+    top = int(counts.argmax())
+    top_share = counts[top] / len(predicted)
+    largest_true_share = np.bincount(labels).max() / len(labels)
+    if top_share > max(0.9, largest_true_share + 0.2):
+        notes.append(
+            f"predictions collapse to one class: '{names[top]}' for {top_share:.0%} of the test inputs"
+        )
+        if spec.input.kind == "image" and model is not None and not _has_input_scaling(model):
+            low, high = spec.input.value_range or (0, 255)
+            notes.append(
+                f"your model has no Rescaling layer, and {spec.id} feeds raw pixels {low:g}..{high:g}: a model "
+                f"trained on 0..1 inputs sees values 255x too large; "
+                f"add keras.layers.Rescaling(1/255) as its first layer"
+            )
+    if spec.output.activation == "softmax" and predictions.shape[-1] > 1:
+        sums = predictions.sum(axis=-1)
+        if np.abs(sums - 1).max() > 0.01 or predictions.min() < -1e-6:
+            notes.append("your outputs are not probabilities that sum to 1: end the model with activation='softmax'")
+    per_class = [float(np.mean(predicted[labels == k] == k)) for k in range(len(names)) if np.any(labels == k)]
+    if per_class and not notes and min(per_class) < 0.8:
+        weakest = int(np.argmin(per_class))
+        notes.append(f"weakest class: '{names[weakest]}' ({per_class[weakest]:.0%} of its test inputs right)")
+    return notes
+
+
+def _has_input_scaling(model) -> bool:
+    """True when a Rescaling or Normalization layer appears anywhere in the model (nested too)."""
+    return any(type(layer).__name__ in ("Rescaling", "Normalization") for layer in iter_layers(model))
+
+
+def _embedding_notes(model, spec) -> list[str]:
+    """An Embedding sized for a bigger vocabulary hints at a tokenizer other than the task's."""
+    vocab_size = spec.input.preprocessing["vocab_size"]
+    return [
+        f"your Embedding '{layer.name}' has input_dim={layer.input_dim}, but {spec.id}'s vocabulary has "
+        f"{vocab_size} ids: rows above {vocab_size - 1} are never used; if you tokenized with another "
+        "vocabulary, your training ids differ from the grader's (use the task's vocabulary file)"
+        for layer in iter_layers(model)
+        if type(layer).__name__ == "Embedding" and layer.input_dim > vocab_size and not takes_text(model)
+    ]

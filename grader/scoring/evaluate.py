@@ -1,0 +1,71 @@
+"""Score a model's predictions of the hidden test split: the task's metric and its baselines.
+
+Example:
+    predictions = predict(model, model_inputs(model, test))       # grader.models.predict
+    evaluate_predictions(predictions, spec, test).metric_value    # e.g. 2.81 (MAE)
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.data import Examples
+from grader.scoring.baselines import predict_baseline
+
+
+def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean(np.abs(y_true.astype(np.float64) - y_pred)))
+
+
+def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
+
+
+def predicted_classes(predictions: np.ndarray) -> np.ndarray:
+    """Class ids from a classifier's outputs: one sigmoid unit thresholds at 0.5, else argmax."""
+    if predictions.shape[-1] == 1:
+        return (predictions[..., 0] >= 0.5).astype(np.int64)
+    return np.argmax(predictions, axis=-1)
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    predicted = predicted_classes(y_pred)
+    return float(np.mean(predicted == y_true.reshape(predicted.shape)))
+
+
+METRIC_FUNCTIONS = {"mae": mean_absolute_error, "mse": mean_squared_error, "accuracy": accuracy}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the model did on the hidden test split."""
+
+    metric_value: float  # NaN when any prediction is not finite
+    nonfinite_predictions: int
+    predictions: np.ndarray
+    targets: np.ndarray
+    baseline_values: dict[str, float]  # baseline name -> metric value on the same examples
+    also_values: dict[str, float]  # metric.also's metrics (extra pass conditions) -> value
+
+
+def scored_outputs(outputs: np.ndarray, test: Examples) -> np.ndarray:
+    """Model outputs as the metric compares them: a sequence's last step, in the targets' units."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.ndim == 3:  # a sequence-to-sequence forecaster: its forecast is the last step
+        outputs = outputs[:, -1, :]
+    return test.to_target_units(outputs)
+
+
+def evaluate_predictions(predictions: np.ndarray, spec, test: Examples) -> Evaluation:
+    """Score a model's predictions of the test examples, and every baseline of the spec."""
+    metric = METRIC_FUNCTIONS[spec.metric.name]
+    predictions = scored_outputs(predictions, test)
+    nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
+    value = float("nan") if nonfinite else metric(test.y, predictions)
+    baselines = {
+        name: metric(test.y, scored_outputs(predict_baseline(name, params, test, spec), test))
+        for name, params in spec.metric.baselines.items()
+    }
+    also = {name: float("nan") if nonfinite else METRIC_FUNCTIONS[name](test.y, predictions)
+            for name in spec.metric.also}
+    return Evaluation(value, nonfinite, predictions, test.y, baselines, also)
