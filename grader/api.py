@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from grader.catalog import load_task
-from grader.data import Examples, hidden_test_split
+from grader.data import Examples, hidden_test_split, learner_split
+from grader.data.splits import LEARNER_SPLITS
 from grader.errors import SubmissionError
 from grader.models.predict import model_inputs, predict
 from grader.report.result import BaselineScore, GradeResult, Requirement
@@ -106,7 +107,9 @@ def _open(spec: TaskSpec, submission, log):
     path = Path(submission)
     limits = spec.limits
     if path.suffix.lower() == ".py":
-        with train_solution(path, SandboxLimits(limits.train_seconds, limits.memory_mb), log) as trained:
+        for split in LEARNER_SPLITS:  # the child sees tfcert's cache read-only: fill it here, once
+            learner_split(spec, split)
+        with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log) as trained:
             loaded = load_model_file(trained.model_path, limits.max_file_mb)
             yield loaded, str(path), "train", trained.seconds
         return

@@ -117,6 +117,20 @@ def show_command(task_id):
     click.echo(format_contract(load_task(task_id)))
 
 
+def _sandbox_options(command):
+    """--disk-mb and --cpu-seconds: the sandboxed child's disk and CPU-time bounds."""
+    command = click.option("--cpu-seconds", type=click.FloatRange(min=1),
+                           help="CPU time a sandboxed child may use (default: the task's, else its wall time "
+                                "x the cores).")(command)
+    return click.option("--disk-mb", type=click.IntRange(min=16),
+                        help="What a sandboxed child may write, in MB (default: the task's, 2048).")(command)
+
+
+def _limit_overrides(**values) -> dict:
+    """The spec limits given on the command line (None: keep the task's)."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
 @main.command("grade")
 @click.argument("task_id")
 @click.argument("submission", type=click.Path(path_type=str))
@@ -131,17 +145,14 @@ def show_command(task_id):
 @click.option("--memory-mb", type=click.IntRange(min=256), help="Memory limit in MB (default: the task's).")
 @click.option("--max-file-mb", type=click.FloatRange(min=0.001), help="File size limit in MB (default: the task's).")
 @click.option("--max-params", type=click.IntRange(min=1), help="Parameter count limit (default: the task's).")
+@_sandbox_options
 def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_limit, memory_mb, max_file_mb,
-                  max_params):
+                  max_params, disk_mb, cpu_seconds):
     """Grade SUBMISSION (.keras, .h5, or a solution .py) on TASK_ID's hidden test split."""
     from grader.api import grade
 
-    overrides = {
-        name: value
-        for name, value in (("predict_seconds", predict_time_limit), ("memory_mb", memory_mb),
-                            ("max_file_mb", max_file_mb), ("max_params", max_params))
-        if value is not None
-    }
+    overrides = _limit_overrides(predict_seconds=predict_time_limit, memory_mb=memory_mb, max_file_mb=max_file_mb,
+                                 max_params=max_params, disk_mb=disk_mb, cpu_seconds=cpu_seconds)
     if not as_json:
         click.echo(f"grading {submission} on {task_id}...", err=True)
     result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides)
@@ -210,9 +221,10 @@ def practice_status_command(ctx, db_path):
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--time-limit", type=click.FloatRange(min=1),
               help="Train-mode time budget in seconds (default: the task's).")
+@_sandbox_options
 @_db_option
 @click.pass_context
-def practice_submit_command(ctx, task_id, submission, time_limit, db_path):
+def practice_submit_command(ctx, task_id, submission, time_limit, disk_mb, cpu_seconds, db_path):
     """Grade SUBMISSION (.keras, .h5, or a solution .py) for TASK_ID and record the attempt."""
     from grader.practice import sessions as practice
     from grader.practice import text as practice_text
@@ -223,7 +235,8 @@ def practice_submit_command(ctx, task_id, submission, time_limit, db_path):
     with open_store(db_path) as store:
         session = practice.check_submission(store, task_id, submission)
         click.echo(f"grading {submission} on {task_id} (session {session.id})...", err=True)
-        submitted = practice.submit(store, task_id, submission, now=now, time_limit=time_limit)
+        submitted = practice.submit(store, task_id, submission, now=now, time_limit=time_limit,
+                                    limits=_limit_overrides(disk_mb=disk_mb, cpu_seconds=cpu_seconds))
     if submitted.error:
         click.echo(practice_text.format_submitted(submitted, now()), err=True)
         raise submitted.error
@@ -298,6 +311,15 @@ def inspect_command(path, as_json):
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
 
 
+@main.command("doctor")
+def doctor_command():
+    """Check what isolation submitted code gets on this machine (network, processes, files, disk, CPU)."""
+    from grader.sandbox.doctor import check_sandbox, format_report
+
+    click.echo("probing the sandbox from inside a child, as a submission would run...", err=True)
+    click.echo(format_report(check_sandbox()))
+
+
 @main.command("batch")
 @click.argument("task_id")
 @click.argument("submissions", type=click.Path(path_type=Path))
@@ -314,8 +336,12 @@ def inspect_command(path, as_json):
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: worker processes here; ray: Ray actors (pip install 'tfcert[ray]').")
 @click.option("--address", help="With --executor ray: the Ray cluster to use (default: start a local one).")
+@click.option("--allow-unisolated", is_flag=True,
+              help="Where no sandbox view can be built, grade solution files and SavedModels anyway (recorded).")
+@_sandbox_options
 @_db_option
-def batch_command(task_id, submissions, roster, workers, out, resume, formats, trust, executor, address, db_path):
+def batch_command(task_id, submissions, roster, workers, out, resume, formats, trust, executor, address,
+                  allow_unisolated, disk_mb, cpu_seconds, db_path):
     """Grade every submission in SUBMISSIONS (a folder or .zip) for TASK_ID and export a gradebook."""
     from grader.batch.progress import Progress
     from grader.batch.run import BatchOptions, run_batch
@@ -324,7 +350,8 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, t
     spec = load_task(task_id)
     options = BatchOptions(out=out, workers=workers, roster=roster, resume=resume, trust=trust, db=db_path,
                            formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
-                           executor=executor, address=address)
+                           executor=executor, address=address, allow_unisolated=allow_unisolated,
+                           limits=_limit_overrides(disk_mb=disk_mb, cpu_seconds=cpu_seconds))
     with Progress() as progress:
         summary = run_batch(spec, submissions, options, progress=progress.update, on_total=progress.start)
     counts: dict[str, int] = {}
@@ -332,6 +359,7 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, t
         counts[row.status] = counts.get(row.status, 0) + 1
     click.echo(f"{len(summary.rows)} students: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
                + f"; graded now {summary.graded_now}, already stored {summary.skipped}")
+    click.echo(f"submitted code: {summary.sandbox}")
     if summary.worker_peak_mb:
         peaks = ", ".join(f"{mb:.0f}" for mb in summary.worker_peak_mb.values())
         click.echo(f"worker peak memory (MB): {peaks}")

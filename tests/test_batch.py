@@ -98,13 +98,13 @@ def test_workers_replace_a_crashed_or_overrunning_worker(tmp_path, keras):
     slow = tmp_path / "slow.keras"  # under the 2M-parameter limit, but seconds to predict the test windows
     keras.Sequential([keras.Input((30, 1)), keras.layers.LSTM(690), keras.layers.Dense(1)]).save(slow)
 
-    with LocalExecutor("task4", tmp_path, workers=1) as executor:
+    with LocalExecutor(grader.task("task4"), tmp_path, workers=1) as executor:
         limits = {"overrun": 0.5, "next": 120}
         outcomes = {o.key: o for o in executor.run([Job("overrun", slow), Job("next", model)], lambda job: limits[job.key])}
     assert outcomes["overrun"].status == "timeout"
     assert outcomes["next"].status == "graded"  # a fresh worker took over
 
-    with LocalExecutor("task4", tmp_path, workers=1) as executor:
+    with LocalExecutor(grader.task("task4"), tmp_path, workers=1) as executor:
         def kill_soon(job):
             if job.key == "victim":  # the worker dies mid-job, as on a segfault or an OOM kill
                 worker = executor._pool[0]

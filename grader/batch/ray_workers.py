@@ -7,7 +7,7 @@ that dies on a submission, or overruns its time limit, is killed and replaced, a
 reported as crashed or timed out, exactly as with the local executor.
 
 Example:
-    with RayExecutor("task4", test, workers=8, address="ray://head:10001") as executor:
+    with RayExecutor(load_task("task4"), test, workers=8, address="ray://head:10001") as executor:
         for outcome in executor.run(jobs, seconds_for):
             ...
 """
@@ -29,13 +29,12 @@ POLL_SECONDS = 0.5
 class _GradingActor:
     """One Ray actor: TensorFlow imported and the test split held once, then job after job."""
 
-    def __init__(self, task: str, test: Examples, trust: bool, env: dict):
+    def __init__(self, spec, test: Examples, trust: bool, env: dict):
         os.environ.update(env)
-        from grader.catalog import load_task
         from grader.models.runtime import import_keras
 
         import_keras()
-        self.spec, self.test, self.trust = load_task(task), test, trust
+        self.spec, self.test, self.trust = spec, test, trust
 
     def grade(self, shown: str, content: bytes, is_directory: bool):
         with tempfile.TemporaryDirectory(prefix="tfcert-ray-") as folder:
@@ -70,7 +69,8 @@ def _ray():
 class RayExecutor:
     """`workers` grading actors on a Ray cluster (a local one when `address` is None)."""
 
-    def __init__(self, task: str, test: Examples, workers: int, trust: bool = False, address: str | None = None):
+    def __init__(self, spec, test: Examples, workers: int, trust: bool = False, address: str | None = None,
+                 env: dict | None = None):
         ray = self._ray = _ray()
         self._started_ray = not ray.is_initialized()
         if self._started_ray:
@@ -78,8 +78,8 @@ class RayExecutor:
                      **({} if address else {"num_cpus": workers}))
         test_ref = ray.put(test)  # once: every actor reads the same object
         actor_class = ray.remote(num_cpus=1, max_restarts=0)(_GradingActor)
-        env = worker_environment()
-        self._spawn = lambda: actor_class.remote(task, test_ref, trust, env)
+        environment = {**worker_environment(), **(env or {})}
+        self._spawn = lambda: actor_class.remote(spec, test_ref, trust, environment)
         self._actors = [self._spawn() for _ in range(workers)]
 
     def __enter__(self) -> "RayExecutor":

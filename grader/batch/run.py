@@ -12,6 +12,7 @@ Example:
 """
 
 import csv
+import dataclasses
 import hashlib
 import tempfile
 import time
@@ -23,6 +24,7 @@ from grader.batch.gradebook import BatchRow, write_exports
 from grader.batch.workers import Job, LocalExecutor, save_test_split
 from grader.data import hidden_test_split
 from grader.errors import TfcertError
+from grader.sandbox.runner import REQUIRE_ISOLATION_ENV, isolation, isolation_problem
 from grader.store.db import open_store
 from grader.submission.load import MODEL_SUFFIXES, is_saved_model
 
@@ -59,6 +61,8 @@ class BatchOptions:
     db: Path | None = None
     executor: str = "local"  # or "ray"
     address: str | None = None  # a Ray cluster; None starts a local Ray instance
+    limits: dict = field(default_factory=dict)  # overrides of the spec's limits, e.g. {"disk_mb": 512}
+    allow_unisolated: bool = False  # run submitted code even where no sandbox view can be built
 
 
 @dataclass
@@ -70,6 +74,7 @@ class BatchSummary:
     skipped: int
     exports: list[Path]
     worker_peak_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
+    sandbox: str = ""  # how submitted code was contained (also stored with the run)
 
 
 def sha256_of(path: Path) -> str:
@@ -162,6 +167,7 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
     """
     if not submissions.exists():
         raise BatchError(f"{submissions}: no such folder or zip file")
+    spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **options.limits))
     with tempfile.TemporaryDirectory(prefix="tfcert-batch-") as scratch:
         scratch = Path(scratch)
         root = _unpack(submissions, scratch / "unpacked") if submissions.is_file() else submissions
@@ -171,10 +177,11 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
         found += [Found(student, None, "missing", "on the roster, nothing submitted")
                   for student in roster if student not in present]
         with open_store(options.db) as store:
-            with store.transaction():
-                run_id = store.batch_run(spec.id, str(submissions.resolve()), time.time(), options.resume)
-            done = store.graded_keys(run_id)
             current = {item.student: _key(item) for item in found}
+            sandbox = _sandbox_for(found, options)
+            with store.transaction():
+                run_id = store.batch_run(spec.id, str(submissions.resolve()), time.time(), options.resume, sandbox)
+            done = store.graded_keys(run_id)
             jobs = [Job(item.student, item.path, str(item.path.relative_to(root))) for item in found
                     if item.path is not None and (item.student, current[item.student]) not in done]
             if on_total is not None:
@@ -188,7 +195,24 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
         rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
         exports = write_exports(rows, spec, options.out, options.formats)
     with_files = sum(1 for item in found if item.path is not None)
-    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks)
+    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks, sandbox)
+
+
+def runs_code(path: Path, trust: bool) -> bool:
+    """True for a submission whose grading runs its code in a sandboxed child (.py, SavedModel, --trust)."""
+    return path.suffix.lower() == ".py" or is_saved_model(path) or trust
+
+
+def _sandbox_for(found: list[Found], options: BatchOptions) -> str:
+    """How this run's submitted code is contained, in words; refuse when it cannot be, unless allowed."""
+    mechanism = isolation()
+    code = [item for item in found if item.path is not None and runs_code(item.path, options.trust)]
+    if mechanism is not None:
+        return f"{mechanism} (a private file-system view per child)"
+    if code and not options.allow_unisolated:
+        raise BatchError(f"{len(code)} submissions run code (solution files, SavedModels or --trust), and "
+                         f"{isolation_problem()}; or pass --allow-unisolated to grade them anyway (recorded)")
+    return "none: --allow-unisolated, submitted code could read this machine's files" if code else "not needed"
 
 
 def _key(item: Found) -> str:
@@ -202,14 +226,17 @@ def _unsubmitted_row(item: Found) -> BatchRow:
 def _executor(spec, options: BatchOptions, workers: int, scratch: Path):
     """Workers that hold the hidden test split, built once here: local processes or Ray actors."""
     test = hidden_test_split(spec)
+    # Enforced where the code runs (a Ray node may lack what this machine has), not only here.
+    env = {} if options.allow_unisolated else {REQUIRE_ISOLATION_ENV: "1"}
     if options.executor == "ray":
         from grader.batch.ray_workers import RayExecutor
 
-        return RayExecutor(spec.id, test, workers, options.trust, options.address)
+        return RayExecutor(spec, test, workers, options.trust, options.address, env)
+    # Private (0700) and under the host's /tmp, which no sandboxed child's view contains.
     test_dir = scratch / "test-split"
-    test_dir.mkdir()
+    test_dir.mkdir(mode=0o700)
     save_test_split(test, test_dir)  # memory-mapped by every worker
-    return LocalExecutor(spec.id, test_dir, workers, options.trust)
+    return LocalExecutor(spec, test_dir, workers, options.trust, env)
 
 
 def _grade_jobs(spec, jobs, options, store, run_id, scratch, progress) -> dict[int, float]:

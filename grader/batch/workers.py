@@ -7,7 +7,7 @@ that dies or overruns its job's time limit is killed, the job is reported as cra
 out, and a fresh worker takes its place. The batch never stops.
 
 Example:
-    with LocalExecutor("task4", test_dir, workers=2) as executor:
+    with LocalExecutor(load_task("task4"), test_dir, workers=2) as executor:
         for outcome in executor.run(jobs, seconds_for):
             ...
 """
@@ -75,7 +75,7 @@ def grade_job(spec, test: Examples, path: Path, trust: bool, shown: str) -> tupl
     """
     from grader.api import grade
     from grader.errors import TfcertError
-    from grader.sandbox.runner import one_line
+    from grader.sandbox.status import one_line
 
     try:
         result = grade(spec, path, trust=trust, test=test, log=lambda line: None).to_dict()
@@ -99,15 +99,13 @@ def worker_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name.startswith(("TFCERT_", "KERAS_", "TF_"))}
 
 
-def _worker_main(task: str, test_dir: str, trust: bool, env: dict, inbox, outbox) -> None:
+def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox) -> None:
     """A worker's loop: grade jobs until it receives None."""
     os.setsid()  # its own process group: the parent can kill it with everything it started
     os.environ.update(env)
-    from grader.catalog import load_task
     from grader.models.runtime import import_keras
 
     import_keras()
-    spec = load_task(task)
     test = load_test_split(Path(test_dir))
     outbox.put(("ready", None, None, None))
     while (job := inbox.get()) is not None:
@@ -118,11 +116,11 @@ def _worker_main(task: str, test_dir: str, trust: bool, env: dict, inbox, outbox
 class _Worker:
     """The parent's handle on one worker process and the job it holds."""
 
-    def __init__(self, context, task: str, test_dir: Path, trust: bool):
+    def __init__(self, context, spec, test_dir: Path, trust: bool, env: dict):
         self.inbox = context.Queue()
         self.outbox = context.Queue()
         self.process = context.Process(
-            target=_worker_main, args=(task, str(test_dir), trust, worker_environment(), self.inbox, self.outbox),
+            target=_worker_main, args=(spec, str(test_dir), trust, env, self.inbox, self.outbox),
             daemon=True)
         self.process.start()
         self.ready = False
@@ -143,11 +141,12 @@ class _Worker:
 
 
 class LocalExecutor:
-    """`workers` long-lived processes on this machine."""
+    """`workers` long-lived processes on this machine, grading for `spec` (its limits included)."""
 
-    def __init__(self, task: str, test_dir: Path, workers: int, trust: bool = False):
+    def __init__(self, spec, test_dir: Path, workers: int, trust: bool = False, env: dict | None = None):
         self._context = multiprocessing.get_context("spawn")  # no inherited TF state or locks
-        self._spawn = lambda: _Worker(self._context, task, test_dir, trust)
+        environment = {**worker_environment(), **(env or {})}
+        self._spawn = lambda: _Worker(self._context, spec, test_dir, trust, environment)
         self._pool = [self._spawn() for _ in range(workers)]
 
     def __enter__(self) -> "LocalExecutor":

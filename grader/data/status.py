@@ -13,6 +13,7 @@ from pathlib import Path
 
 from grader.data import files
 from grader.errors import DataFileError, DataMissingError
+from grader.paths import cache_dir
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,17 @@ def source_kind(spec) -> str:
 def tfds_dir() -> Path:
     """The tfds data dir: --data-dir / $TFCERT_DATASETS_DIR, else $TFDS_DATA_DIR, else tfds' default."""
     return files.datasets_dir() or Path(os.environ.get("TFDS_DATA_DIR") or Path.home() / "tensorflow_datasets")
+
+
+def learner_data_paths() -> list[Path]:
+    """Where learners' data lives on this machine (what a sandboxed child may read), as far as it exists.
+
+    tfcert's cache (generated learner splits, downloaded dataset files, converted weights; never
+    a hidden test split), the datasets dir, the tfds data dir and Keras' download cache.
+    """
+    keras_home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+    candidates = [cache_dir(), files.datasets_dir(), tfds_dir(), keras_home / "datasets"]
+    return [path for path in dict.fromkeys(candidates) if path is not None and path.exists()]
 
 
 def status(spec) -> DataStatus:

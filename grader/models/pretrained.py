@@ -12,6 +12,7 @@ Example:
 import collections
 import importlib.metadata
 import pickle
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,11 +188,19 @@ def _pretrained_lite0(input_shape, include_top: bool):
     keras = import_keras()
     checkpoint = weights_checkpoint()
     cached = _cached_weights_path(checkpoint)
-    if not cached.exists():
-        _convert(keras, checkpoint, cached)
     # The cache holds the full classifier; the backbone is its prefix, so load then cut.
     full = efficientnet_lite.build_efficientnet_lite0(keras, input_shape, include_top=True)
-    full.load_weights(cached)
+    if not cached.exists():
+        try:
+            _convert(keras, checkpoint, cached)
+        except OSError:  # a read-only cache (a sandboxed child's): convert into its working directory
+            with tempfile.TemporaryDirectory() as folder:
+                converted = Path(folder) / cached.name
+                _convert(keras, checkpoint, converted)
+                full.load_weights(converted)
+            cached = None
+    if cached is not None:
+        full.load_weights(cached)
     if include_top:
         return full
     return keras.Model(full.input, full.get_layer("avg_pool").output, name="efficientnet_lite0")

@@ -200,7 +200,7 @@ def pick_session(store: Store, session_id: int | None) -> Session:
 
 
 def submit(store: Store, task_id: str, submission: Path, *, now: Clock = time.time,
-           time_limit: float | None = None, log=None) -> Submitted:
+           time_limit: float | None = None, limits: dict | None = None, log=None) -> Submitted:
     """Grade `submission` for `task_id` and record the attempt in one transaction.
 
     The submission time is taken before grading, so a long train-mode grade that starts before
@@ -210,7 +210,7 @@ def submit(store: Store, task_id: str, submission: Path, *, now: Clock = time.ti
     session = check_submission(store, task_id, submission)
     submitted_at = now()
     try:
-        result, error = grade(task_id, submission, time_limit=time_limit, log=log), None
+        result, error = grade(task_id, submission, time_limit=time_limit, limits=limits, log=log), None
     except TfcertError as exc:
         result, error = None, exc
     with store.transaction():

@@ -1,12 +1,15 @@
-"""Resource limits for grading work: how long and how much memory, in a child or in this process.
+"""Resource limits for grading work: time, memory, disk and CPU, in a child or in this process.
 
 Example:
     limits = SandboxLimits(wall_seconds=120, memory_mb=4096)
     with in_process_limits(limits, "model.keras"):
         predictions = model.predict(x)     # SubmissionError past the time or memory limit
+    SandboxLimits.for_task(spec.limits, spec.limits.train_seconds).cpu_limit   # CPU seconds
 """
 
 import contextlib
+import math
+import os
 import resource
 import signal
 import threading
@@ -17,10 +20,29 @@ from grader.errors import SubmissionError
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """How long and how much memory a child may use."""
+    """How long, and how much memory, disk and CPU time a child may use."""
 
     wall_seconds: float
-    memory_mb: int
+    memory_mb: int  # address space (RLIMIT_AS); TensorFlow alone reserves ~3 GB
+    disk_mb: int = 2048  # the child's writable working directory (a tmpfs in the view) and its largest file
+    cpu_seconds: float | None = None  # RLIMIT_CPU per process; None: wall_seconds x the cores here
+
+    @classmethod
+    def for_task(cls, limits, wall_seconds: float) -> "SandboxLimits":
+        """A child's limits from a spec's `limits`, with its own wall-clock budget."""
+        return cls(wall_seconds, limits.memory_mb, limits.disk_mb, limits.cpu_seconds)
+
+    @property
+    def cpu_limit(self) -> int:
+        """The CPU seconds a child process may use: its own bound, or all cores for the whole wall time.
+
+        RLIMIT_CPU counts every thread of a process (TensorFlow trains on all cores), so the
+        default never stops honest work before the wall clock does; a tighter `cpu_seconds`
+        keeps a machine shared by many graders responsive.
+        """
+        if self.cpu_seconds is not None:
+            return max(1, math.ceil(self.cpu_seconds))
+        return max(1, math.ceil(self.wall_seconds * (os.cpu_count() or 1)))
 
 
 class _OutOfTime(BaseException):

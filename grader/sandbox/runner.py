@@ -1,21 +1,25 @@
 """Run untrusted work (a learner's training code, a trusted-by-flag model) in a limited child.
 
 The child is a fresh Python process in its own temporary working directory, with:
+- a private file-system view where bubblewrap or unshare can build one (grader.sandbox.view):
+  read-only Python, tfcert, the task specs and the learner's data; writable only its working
+  directory, a size-limited tmpfs; no host /tmp, no $HOME, no results database, no other
+  submissions; its own network (loopback down), PID, IPC and UTS namespaces;
 - a scrubbed environment (no TFCERT_SECRET, no credentials; HOME is the working directory);
-- no network, a PID namespace and a user namespace when `unshare` can create them (Linux): the
-  child's loopback is down, and killing the child kills every process it started;
-- an address-space limit (RLIMIT_AS) and, inside the user namespace, a process-count limit;
+- memory, file-size, CPU-time and process-count limits (grader.sandbox.rlimits);
 - a wall-clock limit, after which its whole process group is killed.
+Without either mechanism (macOS, user namespaces disabled) the child runs with the limits
+only; `isolation()` says which case applies (`tfcert doctor` shows it).
 
 Example:
-    run = run_module("grader.sandbox.train_child", [solution, workdir], workdir, SandboxLimits(300, 4096), log)
-    run.timed_out, run.exit_code
+    run = run_module("grader.sandbox.train_child", [solution, workdir], workdir, SandboxLimits(300, 4096), log,
+                     readonly=[Path(solution)])
+    run.timed_out, run.exit_code, run.isolation
 """
 
+import contextlib
 import functools
-import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -24,32 +28,60 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.data.files import DATASETS_DIR_ENV, OFFLINE_ENV
+from grader.data.status import learner_data_paths
+from grader.errors import TfcertError
 from grader.paths import cache_dir
 from grader.sandbox.limits import SandboxLimits
-from grader.spec import PROJECT_ROOT, TASKS_DIR_ENV
+from grader.sandbox.rlimits import EXTRA_PROCESSES, child_rlimits, pids_cgroup, tasks_of_this_user
+from grader.sandbox.supervisor import SETUP_FAILED
+from grader.sandbox.view import MECHANISMS, available_mechanisms, decode_returncode, probe_errors, wrap_command
+from grader.spec import TASKS_DIR_ENV, resource_dirs
 
-STATUS_FILE = "status.json"  # a child's last word: {"outcome": ..., "message": ...}
-UNSHARE = ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
-EXTRA_PROCESSES = 512  # threads count too: TensorFlow alone starts dozens
+ISOLATION_ENV = "TFCERT_ISOLATION"  # bwrap | unshare | none; unset: the best that works here
+REQUIRE_ISOLATION_ENV = "TFCERT_REQUIRE_ISOLATION"  # "1": refuse to run a child without a view (batch sets it)
+GRADER_CODE = Path(__file__).resolve().parents[1]  # the grader package, wherever it is installed
+
+
+class SandboxError(TfcertError):
+    """The sandbox cannot be set up as asked (e.g. TFCERT_ISOLATION names a mechanism that does not work here)."""
 
 
 @dataclass(frozen=True)
 class SandboxRun:
     """How a child ended."""
 
-    exit_code: int | None  # None when it was killed at the time limit
+    exit_code: int | None  # None when it was killed at the time limit; -N: killed by signal N
     timed_out: bool
-    network_isolated: bool
+    isolation: str | None  # "bwrap", "unshare", or None (limits only)
+
+
+def isolation() -> str | None:
+    """The mechanism children run under: TFCERT_ISOLATION if set, else the best that works here, else None."""
+    return _isolation(os.environ.get(ISOLATION_ENV, "").strip().lower())
 
 
 @functools.cache
-def namespaces_available() -> bool:
-    """True when `unshare` can give a child its own user, network and PID namespaces here."""
-    try:
-        probe = subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0
+def _isolation(asked: str) -> str | None:
+    if asked == "none":
+        return None
+    if asked and asked not in MECHANISMS:
+        raise SandboxError(f"{ISOLATION_ENV}={asked!r}: use one of {', '.join(MECHANISMS)}, none (or leave it unset)")
+    available = available_mechanisms()
+    if asked:
+        if asked not in available:
+            raise SandboxError(f"{ISOLATION_ENV}={asked} does not work here ({probe_errors()[asked]}); "
+                               "run `tfcert doctor`")
+        return asked
+    return available[0] if available else None
+
+
+def isolation_problem() -> str:
+    """In one line: why children run without a file-system view here, and how to get one."""
+    if os.environ.get(ISOLATION_ENV, "").strip().lower() == "none":
+        return f"{ISOLATION_ENV}=none turns the sandbox off; unset it to isolate submitted code"
+    reasons = "; ".join(f"{name}: {why}" for name, why in probe_errors().items())
+    return (f"no sandbox isolation here ({reasons}); install bubblewrap (apt install bubblewrap) or enable "
+            "unprivileged user namespaces, or grade inside a container (see docs/SECURITY.md)")
 
 
 def scrubbed_environment(workdir: Path) -> dict[str, str]:
@@ -59,7 +91,7 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
         "HOME": str(workdir),
         "TMPDIR": str(workdir),
         "LANG": "C.UTF-8",
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": str(GRADER_CODE.parent),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TFCERT_CACHE_DIR": str(cache_dir()),  # the learner's splits and converted weights only
         "MPLCONFIGDIR": str(workdir),
@@ -73,84 +105,70 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _count_tasks_of_this_user() -> int:
-    """Processes and threads of our uid: RLIMIT_NPROC counts them all, not just the child's."""
-    uid, count = os.getuid(), 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    count += len(os.listdir(entry / "task"))
-            except OSError:
-                continue  # the process ended while we looked
-    return count
+def child_readonly_paths(extra=()) -> list[Path]:
+    """What a child may read besides Python: tfcert's code, the task resources, the learner's data, `extra`."""
+    return list(dict.fromkeys([GRADER_CODE, *resource_dirs(), *learner_data_paths(), *map(Path, extra)]))
 
 
-def _limit_resources(memory_mb: int, max_tasks: int | None):
-    """A preexec_fn: runs in the child between fork and exec."""
+def run_module(module: str, args: list[str], workdir: Path, limits: SandboxLimits, log,
+               readonly=()) -> SandboxRun:
+    """Run `python -m module args...` in `workdir` under `limits`; `log(line)` gets its output.
 
-    def apply() -> None:
-        memory = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if max_tasks is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (max_tasks, max_tasks))
+    `readonly` names what this child may read besides tfcert and the learner's data (the
+    submission). In the view, `workdir` is a tmpfs of `limits.disk_mb`: the files in it are
+    copied in before the child starts and its files are copied back when it ends.
+    """
+    mechanism = isolation()
+    command = [sys.executable, "-m", module, *args]
+    if mechanism is None:
+        if os.environ.get(REQUIRE_ISOLATION_ENV) == "1":
+            raise SandboxError(f"refused to run the submission's code: {isolation_problem()}")
+        _say_not_isolated()
+    descriptor = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC) if mechanism else None
+    try:
+        if mechanism:
+            command = wrap_command(command, workdir=workdir, readonly=child_readonly_paths(readonly),
+                                   disk_mb=limits.disk_mb, mechanism=mechanism, workdir_fd=descriptor)
+        as_root = os.geteuid() == 0
+        # RLIMIT_NPROC counts all of a user's tasks; the kernel never enforces it for root, whose
+        # children get a pids cgroup of their own instead (where one is writable).
+        max_tasks = None if as_root else tasks_of_this_user() + EXTRA_PROCESSES
+        with pids_cgroup(EXTRA_PROCESSES) if as_root else contextlib.nullcontext() as attach:
+            process = subprocess.Popen(
+                command, cwd=workdir, env=scrubbed_environment(workdir), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True,
+                errors="replace", pass_fds=() if descriptor is None else (descriptor,),
+                preexec_fn=child_rlimits(limits, max_tasks, attach),
+            )
+            return _wait(process, limits, log, mechanism)
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)
 
-    return apply
 
-
-def run_module(module: str, args: list[str], workdir: Path, limits: SandboxLimits, log) -> SandboxRun:
-    """Run `python -m module args...` in `workdir` under `limits`; `log(line)` gets its output."""
-    isolated = namespaces_available()
-    # Root ignores RLIMIT_NPROC, except inside a user namespace: only there does it stop fork bombs.
-    max_tasks = _count_tasks_of_this_user() + EXTRA_PROCESSES if isolated else None
-    command = [*(UNSHARE if isolated else []), sys.executable, "-m", module, *args]
-    process = subprocess.Popen(
-        command, cwd=workdir, env=scrubbed_environment(workdir), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True,
-        errors="replace", preexec_fn=_limit_resources(limits.memory_mb, max_tasks),
-    )
-    # A thread forwards the child's output, so a chatty child never blocks on a full pipe.
+def _wait(process: subprocess.Popen, limits: SandboxLimits, log, mechanism: str | None) -> SandboxRun:
+    """Forward the child's output to `log` until it ends or its wall-clock time is up; then kill its group."""
+    # A thread forwards the output, so a chatty child never blocks on a full pipe.
     forwarder = threading.Thread(target=lambda: [log(line) for line in process.stdout], daemon=True)
     forwarder.start()
     try:
         process.wait(timeout=limits.wall_seconds)
-        return SandboxRun(process.returncode, False, isolated)
+        code = decode_returncode(process.returncode) if mechanism else process.returncode
+        if mechanism and code == SETUP_FAILED:
+            raise SandboxError(f"the sandbox ({mechanism}) could not be set up; see the log above, "
+                               f"and run `tfcert doctor` (or set {ISOLATION_ENV})")
+        return SandboxRun(code, False, mechanism)
     except subprocess.TimeoutExpired:
-        return SandboxRun(None, True, isolated)
+        return SandboxRun(None, True, mechanism)
     finally:
         _kill_group(process)
         forwarder.join(timeout=5)
 
 
-def write_status(workdir: Path, outcome: str, message: str = "") -> None:
-    """The child's report, written atomically so the parent never reads half of it."""
-    temporary = workdir / (STATUS_FILE + ".tmp")
-    temporary.write_text(json.dumps({"outcome": outcome, "message": message}))
-    temporary.replace(workdir / STATUS_FILE)
-
-
-def read_status(workdir: Path, run: SandboxRun, limits: SandboxLimits) -> dict:
-    """The child's report, or a failed one that says how the child ended without one."""
-    try:
-        return json.loads((workdir / STATUS_FILE).read_text())
-    except (OSError, json.JSONDecodeError):
-        pass
-    if run.exit_code is not None and run.exit_code < 0:
-        name = signal.Signals(-run.exit_code).name
-        cause = f"killed by {name}" + (" (often: out of memory)" if name == "SIGKILL" else "")
-    else:
-        cause = f"exited with code {run.exit_code}"
-    return {
-        "outcome": "failed",
-        "message": f"the process ended without a result ({cause}; e.g. sys.exit(), a crash, or more than "
-                   f"the {limits.memory_mb} MB memory limit); see the log above",
-    }
-
-
-def one_line(exc: BaseException) -> str:
-    """'ValueError: what it said', whitespace collapsed to one line."""
-    return f"{type(exc).__name__}: " + " ".join(str(exc).split())
+@functools.cache
+def _say_not_isolated() -> None:
+    """Once per process: the child that is about to run sees this machine's files."""
+    sys.stderr.write(f"warning: the submission's code runs without a file-system sandbox: {isolation_problem()}\n")
 
 
 def _kill_group(process: subprocess.Popen) -> None:

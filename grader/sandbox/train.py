@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import SubmissionError, TrainingError
-from grader.sandbox.runner import SandboxLimits, read_status, run_module
+from grader.sandbox.limits import SandboxLimits
+from grader.sandbox.runner import run_module
+from grader.sandbox.status import read_status
 
 MODEL_FILE = "model.keras"
 
@@ -44,7 +46,7 @@ def train_solution(solution: Path, limits: SandboxLimits, log=None):
         workdir = Path(workdir)
         started = time.monotonic()
         run = run_module("grader.sandbox.train_child", [str(solution.resolve()), str(workdir)], workdir, limits,
-                         log or _to_stderr)
+                         log or _to_stderr, readonly=[solution.resolve()])
         seconds = time.monotonic() - started
         if run.timed_out:
             raise TrainingError(

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from grader.models.runtime import import_keras
-from grader.sandbox.runner import one_line, write_status
+from grader.sandbox.status import one_line, reserve_status, write_status
 from grader.sandbox.train import MODEL_FILE
 
 SEED = 1337
@@ -24,6 +24,7 @@ def _where(exc: BaseException, solution: Path) -> str:
 
 
 def run(solution: Path, workdir: Path) -> None:
+    reserve_status(workdir)  # before the solution can fill the disk
     keras = import_keras()
     import tensorflow as tf
 

@@ -17,7 +17,8 @@ import numpy as np
 from grader.data.examples import Examples
 from grader.errors import SubmissionError
 from grader.sandbox.limits import SandboxLimits
-from grader.sandbox.runner import read_status, run_module
+from grader.sandbox.runner import run_module
+from grader.sandbox.status import read_status
 from grader.submission.load import check_file
 
 CHILD_MODULE = "grader.sandbox.trusted_child"
@@ -34,8 +35,9 @@ def predict_in_child(spec, path: Path, test: Examples) -> np.ndarray:
         np.save(job_dir / "x.npy", test.x)
         if test.text is not None:
             np.save(job_dir / "text.npy", test.text.astype(str))
-        limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
-        run = run_module(CHILD_MODULE, [str(job_dir)], job_dir, limits, log=lambda line: None)
+        limits = SandboxLimits.for_task(spec.limits, spec.limits.predict_seconds)
+        run = run_module(CHILD_MODULE, [str(job_dir)], job_dir, limits, log=lambda line: None,
+                         readonly=[path.resolve()])
         if run.timed_out:
             raise SubmissionError(f"{path}: loading and predicting took longer than the "
                                   f"{limits.wall_seconds:g} s limit")

@@ -18,12 +18,13 @@ from grader.catalog import load_task
 from grader.data.examples import Examples
 from grader.errors import TfcertError
 from grader.models.predict import model_inputs, predict
-from grader.sandbox.runner import one_line, write_status
+from grader.sandbox.status import one_line, reserve_status, write_status
 from grader.submission.contract import check_contract
 from grader.submission.load import is_saved_model, load_model_file, load_saved_model
 
 
 def run(job_dir: Path) -> None:
+    reserve_status(job_dir)  # before the model's code can fill the disk
     job = json.loads((job_dir / "job.json").read_text())
     spec = load_task(job["task"])
     try:

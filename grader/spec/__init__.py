@@ -11,6 +11,7 @@ from grader.spec.loader import (
     TASKS_DIR_ENV,
     DatasetRules,
     load_spec,
+    resource_dirs,
     spec_path,
     spec_paths,
     tasks_dir,
@@ -28,5 +29,5 @@ from grader.spec.model import (
 
 __all__ = [
     "METRICS", "PROJECT_ROOT", "TASKS_DIR_ENV", "DatasetRules", "DatasetSpec", "InputSpec", "Limits",
-    "MetricSpec", "OutputSpec", "TaskSpec", "load_spec", "spec_path", "spec_paths", "tasks_dir",
+    "MetricSpec", "OutputSpec", "TaskSpec", "load_spec", "resource_dirs", "spec_path", "spec_paths", "tasks_dir",
 ]

@@ -23,6 +23,7 @@ from grader.spec.baselines import check_baseline
 from grader.spec.model import METRICS, PROJECT_ROOT, DatasetSpec, MetricSpec, TaskSpec
 
 TASKS_DIR_ENV = "TFCERT_TASKS_DIR"
+MIN_DISK_MB = 16
 
 
 class DatasetRules(Protocol):
@@ -37,6 +38,12 @@ class DatasetRules(Protocol):
 def tasks_dir() -> Path:
     """The folder that holds the task specs (env TFCERT_TASKS_DIR overrides the builtin one)."""
     return Path(os.environ.get(TASKS_DIR_ENV) or PROJECT_ROOT / "tasks")
+
+
+def resource_dirs() -> list[Path]:
+    """The folders a spec's paths point into (specs, vocabularies, starters, solutions) that exist here."""
+    folders = [tasks_dir(), PROJECT_ROOT / "starter", PROJECT_ROOT / "solutions"]
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def spec_paths() -> dict[str, Path]:
@@ -113,6 +120,10 @@ def _check_semantics(spec: TaskSpec, path: Path, rules: DatasetRules) -> None:
         problem = check_baseline(name, params)
         if problem:
             raise typed.FieldError(f"metric.baselines.{name}", problem)
+    if spec.limits.disk_mb < MIN_DISK_MB:
+        raise typed.FieldError("limits.disk_mb", f"must be at least {MIN_DISK_MB} (a saved model needs room)")
+    if spec.limits.cpu_seconds is not None and spec.limits.cpu_seconds <= 0:
+        raise typed.FieldError("limits.cpu_seconds", "must be positive")
     if any(d <= 0 for d in spec.input.shape):
         raise typed.FieldError("input.shape", f"dimensions must be positive, got {list(spec.input.shape)}")
     rules.check_task(spec)

@@ -86,6 +86,8 @@ class Limits:
     train_seconds: float
     memory_mb: int
     predict_seconds: float = 120  # loading + predicting the hidden test split
+    disk_mb: int = 2048  # what a sandboxed child may write: its working directory (a tmpfs), its largest file
+    cpu_seconds: float | None = None  # CPU time per child process; None: its wall time x the cores
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,9 @@ MIGRATIONS: list[tuple[str, ...]] = [
             UNIQUE (run_id, student, sha256)
         )""",
     ),
+    (  # 4: how a batch run contained submitted code (a sandbox, or --allow-unisolated)
+        "ALTER TABLE batch_runs ADD COLUMN sandbox TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -227,17 +230,30 @@ class Store:
         row = self.connection.execute("SELECT * FROM attempts WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _attempt(row)
 
-    def batch_run(self, task: str, submissions: str, started_at: float, resume: bool) -> int:
-        """The id of the latest run of `task` on `submissions` when resuming (if any), else a new run."""
+    def batch_run(self, task: str, submissions: str, started_at: float, resume: bool, sandbox: str = "") -> int:
+        """The id of the latest run of `task` on `submissions` when resuming (if any), else a new run.
+
+        `sandbox` says how the run's submitted code is contained; a resumed run under another
+        sandbox keeps both ("A; then B").
+        """
         if resume:
             row = self.connection.execute(
-                "SELECT id FROM batch_runs WHERE task = ? AND submissions = ? ORDER BY id DESC LIMIT 1",
+                "SELECT id, sandbox FROM batch_runs WHERE task = ? AND submissions = ? ORDER BY id DESC LIMIT 1",
                 (task, submissions)).fetchone()
             if row:
+                if sandbox and row["sandbox"] != sandbox:
+                    combined = f"{row['sandbox']}; then {sandbox}" if row["sandbox"] else sandbox
+                    self.connection.execute("UPDATE batch_runs SET sandbox = ? WHERE id = ?", (combined, row["id"]))
                 return row["id"]
         cursor = self.connection.execute(
-            "INSERT INTO batch_runs (task, submissions, started_at) VALUES (?, ?, ?)", (task, submissions, started_at))
+            "INSERT INTO batch_runs (task, submissions, started_at, sandbox) VALUES (?, ?, ?, ?)",
+            (task, submissions, started_at, sandbox or None))
         return cursor.lastrowid
+
+    def batch_sandbox(self, run_id: int) -> str | None:
+        """How a batch run's submitted code was contained, as recorded."""
+        row = self.connection.execute("SELECT sandbox FROM batch_runs WHERE id = ?", (run_id,)).fetchone()
+        return row["sandbox"] if row else None
 
     def graded_keys(self, run_id: int) -> set[tuple[str, str]]:
         """(student, sha256) of every result already stored for a run: what --resume skips."""

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import make_keras2_h5, small_forecaster
 
-from grader.sandbox.runner import namespaces_available
+from grader.sandbox.runner import isolation
 
 
 @dataclass
@@ -229,7 +229,7 @@ def test_hostile_solution(name, tmp_path, run_cli):
     check(run_cli, Case(path, exit_code, words, seconds=45, args=("--time-limit", limit)))
 
 
-@pytest.mark.skipif(not namespaces_available(), reason="unshare cannot create a network namespace here")
+@pytest.mark.skipif(isolation() is None, reason="no sandbox here: neither bwrap nor unshare can create namespaces")
 def test_solution_cannot_reach_the_network(tmp_path, run_cli):
     with socket.socket() as listener:  # loopback only: the child must not reach even this
         listener.bind(("127.0.0.1", 0))
@@ -281,7 +281,23 @@ def test_trusted_lambda_runs_only_in_the_sandboxed_child(model_cases, run_cli, c
     case = model_cases["Lambda layer .keras"]
     canary.unlink(missing_ok=True)
     result = run_cli("grade", "task4", case.path, "--json", "--trust")
+    if isolation() is None:  # the code ran in the child, which could write where the grading user can
+        assert result.exit_code == 0, result.stderr[-800:]
+        graded = json.loads(result.stdout)
+        assert graded["mode"] == "trusted" and graded["value"] is not None
+        assert canary.exists()
+    else:  # the code ran in the child (its error names the file it tried to write) and could not get out
+        assert result.exit_code == 2 and canary.name in result.stderr, result.stderr[-800:]
+        assert not canary.exists()
+
+
+def test_trusted_lambda_is_graded_in_the_sandboxed_child(tmp_path, keras, run_cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # building the model runs the Lambda once, here
+    writes_in_its_workdir = eval("lambda x: (open('code-ran.txt', 'w').write('ran'), x)[1]")
+    model = keras.Sequential([keras.Input((30, 1)), keras.layers.Flatten(), keras.layers.Dense(1),
+                              keras.layers.Lambda(writes_in_its_workdir)])
+    model.save(tmp_path / "lambda.keras")
+    result = run_cli("grade", "task4", tmp_path / "lambda.keras", "--json", "--trust")
     assert result.exit_code == 0, result.stderr[-800:]
     graded = json.loads(result.stdout)
     assert graded["mode"] == "trusted" and graded["value"] is not None
-    assert canary.exists()  # the code ran: in the child, which is the point of --trust
