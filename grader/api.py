@@ -54,9 +54,9 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         test = test if test is not None else hidden_test_split(spec)
         predictions = predict_in_child(spec, path, test)
         mode = "savedmodel" if is_saved_model(path) else "trusted"
-        loaded, shown, train_seconds = LoadedModel(None, mode), str(submission), None
+        loaded, shown, train_seconds, notes = LoadedModel(None, mode), str(submission), None, ()
     else:
-        with _open(spec, submission, log) as (loaded, shown, mode, train_seconds):
+        with _open(spec, submission, log) as (loaded, shown, mode, train_seconds, notes):
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
                 check_contract(loaded.model, spec)  # cheap: before reading any test data
@@ -82,7 +82,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         points=points, max_points=MAX_POINTS,
         passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
-        baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model),
+        baselines=baselines, diagnostics=[*notes, *diagnose(evaluation, spec, loaded.model)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
         figure=figure_data(evaluation, spec), requirements=requirements,
@@ -99,10 +99,10 @@ def _requirement(name: str, bound: float, value: float) -> Requirement:
 
 @contextlib.contextmanager
 def _open(spec: TaskSpec, submission, log):
-    """Yield (LoadedModel, shown name, mode, train seconds) for a model, a model file or a .py."""
+    """Yield (LoadedModel, shown name, mode, train seconds, notes from training) for a model, a file or a .py."""
     if not isinstance(submission, (str, Path)):
         shown = f"in-memory {type(submission).__name__}"
-        yield LoadedModel(_require_keras_model(submission), "in-memory"), shown, "in-memory", None
+        yield LoadedModel(_require_keras_model(submission), "in-memory"), shown, "in-memory", None, ()
         return
     path = Path(submission)
     limits = spec.limits
@@ -111,11 +111,11 @@ def _open(spec: TaskSpec, submission, log):
             learner_split(spec, split)
         with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log) as trained:
             loaded = load_model_file(trained.model_path, limits.max_file_mb)
-            yield loaded, str(path), "train", trained.seconds
+            yield loaded, str(path), "train", trained.seconds, trained.notes
         return
     with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):
         loaded = load_model_file(path, limits.max_file_mb)
-    yield loaded, str(path), "file", None
+    yield loaded, str(path), "file", None, ()
 
 
 def _require_keras_model(obj):

@@ -27,9 +27,13 @@ def reserve_status(workdir: Path) -> None:
         file.write(b" " * RESERVED_BYTES)
 
 
-def write_status(workdir: Path, outcome: str, message: str = "") -> None:
-    """The child's report, written into its reserved room, then renamed: the parent never reads half of it."""
-    report = json.dumps({"outcome": outcome, "message": message[: RESERVED_BYTES // 4]}).encode()
+def write_status(workdir: Path, outcome: str, message: str = "", notes: list[str] = ()) -> None:
+    """The child's report, written into its reserved room, then renamed: the parent never reads half of it.
+
+    `notes`: things worth telling the learner even when the outcome is fine (they join the diagnostics).
+    """
+    report = json.dumps({"outcome": outcome, "message": message[: RESERVED_BYTES // 4],
+                         "notes": [note[:1000] for note in notes[:5]]}).encode()
     temporary = workdir / (STATUS_FILE + ".tmp")
     mode = "r+b" if temporary.exists() else "wb"
     with open(temporary, mode) as file:  # r+b: overwrite in place, no truncation, no new blocks

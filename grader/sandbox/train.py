@@ -32,6 +32,7 @@ class TrainedModel:
 
     model_path: Path
     seconds: float
+    notes: tuple[str, ...] = ()  # what the child noticed about the returned model (e.g. never compiled)
 
 
 @contextlib.contextmanager
@@ -56,7 +57,7 @@ def train_solution(solution: Path, limits: SandboxLimits, log=None):
         status = read_status(workdir, run, limits)
         if status["outcome"] != "saved":
             raise TrainingError(f"{solution}: {status['message']}")
-        yield TrainedModel(workdir / MODEL_FILE, seconds)
+        yield TrainedModel(workdir / MODEL_FILE, seconds, tuple(status.get("notes", ())))
 
 
 def _to_stderr(line: str) -> None:

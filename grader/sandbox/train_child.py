@@ -2,7 +2,8 @@
 
 Seeds Python, NumPy and TensorFlow (and makes TF ops deterministic) so the same solution
 trains to the same model, calls `solution_model()`, saves the model to WORKDIR/model.keras,
-and writes WORKDIR/status.json: {"outcome": "saved" | "failed", "message": "..."}.
+and writes WORKDIR/status.json: {"outcome": "saved" | "failed", "message": "...", "notes": [...]}.
+A failure caused by a Keras 2 habit says the Keras 3 way (grader.sandbox.keras_habits).
 """
 
 import importlib.util
@@ -11,6 +12,7 @@ import traceback
 from pathlib import Path
 
 from grader.models.runtime import import_keras
+from grader.sandbox.keras_habits import NEVER_BUILT, with_hint
 from grader.sandbox.status import one_line, reserve_status, write_status
 from grader.sandbox.train import MODEL_FILE
 
@@ -31,12 +33,14 @@ def run(solution: Path, workdir: Path) -> None:
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
     module_spec = importlib.util.spec_from_file_location("solution", solution)
+    source = solution.read_text(encoding="utf-8", errors="replace")
     try:
         module = importlib.util.module_from_spec(module_spec)
         sys.modules["solution"] = module  # AutoGraph looks functions' modules up here
         module_spec.loader.exec_module(module)
     except Exception as exc:
-        write_status(workdir, "failed", f"importing the file raised {one_line(exc)}{_where(exc, solution)}")
+        write_status(workdir, "failed",
+                     with_hint(f"importing the file raised {one_line(exc)}{_where(exc, solution)}", source))
         return
     if not callable(getattr(module, "solution_model", None)):
         write_status(workdir, "failed", "defines no solution_model() function; see the starter file")
@@ -44,7 +48,8 @@ def run(solution: Path, workdir: Path) -> None:
     try:
         model = module.solution_model()
     except Exception as exc:
-        write_status(workdir, "failed", f"solution_model() raised {one_line(exc)}{_where(exc, solution)}")
+        write_status(workdir, "failed",
+                     with_hint(f"solution_model() raised {one_line(exc)}{_where(exc, solution)}", source))
         return
     if not isinstance(model, keras.Model):
         write_status(
@@ -52,12 +57,20 @@ def run(solution: Path, workdir: Path) -> None:
             f"solution_model() returned {type(model).__name__}, not a Keras model; end it with `return model`",
         )
         return
+    if not model.built:
+        write_status(workdir, "failed", with_hint(
+            f"solution_model() returned a model that {NEVER_BUILT} (it knows no input shape): start it with "
+            "keras.Input(shape=...)", source))
+        return
     try:
         model.save(workdir / MODEL_FILE)
     except Exception as exc:
-        write_status(workdir, "failed", f"the returned model could not be saved: {one_line(exc)}")
+        write_status(workdir, "failed", with_hint(f"the returned model could not be saved: {one_line(exc)}", source))
         return
-    write_status(workdir, "saved")
+    notes = [] if getattr(model, "compiled", True) else [
+        "solution_model() returned a model that was never compiled, so it was never trained: "
+        "call model.compile(...) and model.fit(...) before returning it"]
+    write_status(workdir, "saved", notes=notes)
 
 
 if __name__ == "__main__":
