@@ -18,9 +18,10 @@ import numpy as np
 from grader.catalog import load_task
 from grader.data import Examples, hidden_test_split, learner_split
 from grader.data.splits import LEARNER_SPLITS
-from grader.errors import SubmissionError
+from grader.errors import ContractError, SubmissionError
 from grader.models.predict import model_inputs, predict
 from grader.report.result import BaselineScore, GradeResult, Requirement
+from grader.sandbox.keras_habits import with_hint
 from grader.sandbox.limits import SandboxLimits, in_process_limits
 from grader.sandbox.train import train_solution
 from grader.sandbox.trusted import predict_in_child
@@ -59,7 +60,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         with _open(spec, submission, log) as (loaded, shown, mode, train_seconds, notes):
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
-                check_contract(loaded.model, spec)  # cheap: before reading any test data
+                _check_contract(loaded.model, spec, path if mode == "train" else None)
                 _check_size(loaded.model, spec, shown)
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
@@ -116,6 +117,16 @@ def _open(spec: TaskSpec, submission, log):
     with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):
         loaded = load_model_file(path, limits.max_file_mb)
     yield loaded, str(path), "file", None, ()
+
+
+def _check_contract(model, spec: TaskSpec, solution: Path | None) -> None:
+    """The contract check, before any test data is read; in train mode, with the Keras 3 fix where one applies."""
+    try:
+        check_contract(model, spec)
+    except ContractError as exc:
+        if solution is None:
+            raise
+        raise ContractError(with_hint(str(exc), solution.read_text(encoding="utf-8", errors="replace"))) from None
 
 
 def _require_keras_model(obj):

@@ -87,9 +87,13 @@ def data_add_command(task_id, path):
 
 def _echo_table(rows: list[tuple[str, ...]]) -> None:
     """Print rows as left-aligned columns (the first row is the header)."""
+    click.echo("\n".join(_table_lines(rows)))
+
+
+def _table_lines(rows: list[tuple[str, ...]]) -> list[str]:
     from grader.report.text import format_table
 
-    click.echo(format_table(rows))
+    return format_table(rows).splitlines()
 
 
 @main.command("tasks")
@@ -159,6 +163,9 @@ def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_
     click.echo(result.to_json() if as_json else str(result))
 
 
+DEFAULT_SESSION_MINUTES = 300  # the certificate exam's five hours
+
+
 def _clock(ctx: click.Context):
     """The wall clock; tests pass a fake one as `CliRunner().invoke(main, args, obj={"now": clock})`."""
     return (ctx.obj or {}).get("now", time.time)
@@ -179,20 +186,34 @@ def practice_group():
 
 @practice_group.command("start")
 @click.option("--tasks", "task_list", metavar="ID,ID,...", help="The tasks to practise (default: every task).")
-@click.option("--minutes", type=click.IntRange(min=1), default=300, show_default=True, help="Time allowed.")
+@click.option("--exam", "exam_id", metavar="ID", help="A whole mock exam instead (see `tfcert exam list`).")
+@click.option("--minutes", type=click.IntRange(min=1),
+              help="Time allowed (default: 300, or the exam's duration).")
 @click.option("--dir", "workspace", type=click.Path(file_okay=False, path_type=Path),
               help="New or empty folder for the starter files (default: ./tfcert-practice-DATE).")
 @_db_option
 @click.pass_context
-def practice_start_command(ctx, task_list, minutes, workspace, db_path):
+def practice_start_command(ctx, task_list, exam_id, minutes, workspace, db_path):
     """Start a session: a workspace with starter files and a deadline MINUTES from now."""
     from grader.practice import sessions as practice
     from grader.practice import text as practice_text
     from grader.store.db import open_store
 
+    if exam_id and task_list:
+        raise click.UsageError("pass --exam or --tasks, not both")
     with open_store(db_path) as store:
-        session = practice.start(store, practice.choose_tasks(task_list), minutes, workspace, now=_clock(ctx))
+        if exam_id:
+            from grader.catalog import load_exam
+            from grader.practice.exam import start_exam
+
+            click.echo("pre-flight check: versions, every problem's data, disk and memory...", err=True)
+            session = start_exam(store, load_exam(exam_id), minutes, workspace, now=_clock(ctx))
+        else:
+            session = practice.start(store, practice.choose_tasks(task_list), minutes or DEFAULT_SESSION_MINUTES,
+                                     workspace, now=_clock(ctx))
     click.echo(practice_text.format_started(session))
+    if exam_id:
+        return
     if task_list is None:
         from grader.catalog import list_tasks
 
@@ -258,6 +279,31 @@ def practice_end_command(ctx, db_path):
     with open_store(db_path) as store:
         standings = practice.end(store, now=now)
     click.echo(practice_text.format_standings(standings, now()))
+
+
+@main.group("exam")
+def exam_group():
+    """Mock exams: the real exams' problems as one timed session (`tfcert practice start --exam ID`)."""
+
+
+@exam_group.command("list")
+def exam_list_command():
+    """Every mock exam: its problems in order, their weights, and which stand in where data is missing."""
+    from grader.catalog import list_exams, load_task
+    from grader.data.status import status
+    from grader.practice.exam import plan_exam
+
+    for exam in list_exams():
+        plan = plan_exam(exam)
+        click.echo(f"{exam.id}: {exam.title}, {exam.duration_minutes} minutes"
+                   + (f", pass line {exam.pass_percent:g}%" if exam.pass_percent else ""))
+        rows = [("problem", "task", "weight", "here")]
+        for problem in plan["problems"]:
+            present = status(load_task(problem["task"])).present
+            here = (f"stand-in for {problem['stands_in_for']}" if problem["stands_in_for"]
+                    else "yes" if present else f"NO: tfcert data fetch {problem['task']}")
+            rows.append((problem["label"], problem["task"], f"{problem['weight'] / exam.total_weight:.0%}", here))
+        click.echo("\n".join("  " + line for line in _table_lines(rows)))
 
 
 @main.command("history")

@@ -33,7 +33,7 @@ FAILING = {
         model.save("mymodel")
         return model""", "the grader saves the model that solution_model() returns"),
     "a model never built": ("""
-        return keras.Sequential([keras.layers.Dense(1)])""", "was never built (it knows no input shape)"),
+        return keras.Sequential([keras.layers.Dense(1)])""", "or was never built; task4 needs a model from keras.Input"),
     "Adam(lr=...)": ("""
         model = keras.Sequential([keras.Input((30, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
         model.compile(optimizer=keras.optimizers.Adam(lr=0.01), loss="mse")

@@ -16,10 +16,13 @@ from pathlib import Path
 from grader.paths import atomic_write
 from grader.practice.sessions import Standings, TaskStanding
 from grader.practice.text import (
+    duration,
     elapsed,
+    exam_verdict,
     score_text,
     session_state,
     standings_rows,
+    time_used,
     when,
 )
 from grader.report.html import escape, page, table
@@ -51,16 +54,20 @@ def render_report(standings: Standings, now: float) -> Report:
     """The whole HTML page: the summary table, then per task its score plot and latest picture."""
     session = standings.session
     sections = [_task_section(standing, session) for standing in standings.tasks]
+    title = f"{session.exam['title']}: mock exam, session {session.id}" if session.exam else \
+        f"tfcert practice session {session.id}"
+    total = (escape(exam_verdict(standings)) + f" ({standings.total} / {standings.max_total} points)"
+             if session.exam else f"Total: {standings.total} / {standings.max_total} points")
     body = [
-        f"<h1>tfcert practice session {session.id}</h1>",
+        f"<h1>{escape(title)}</h1>",
         f"<p>Started {escape(when(session.started_at))}, deadline {escape(when(session.deadline))}, "
-        f"{escape(session_state(session, now))}. Workspace <code>{escape(session.workspace)}</code>.</p>",
-        f"<p><strong>Total: {standings.total} / {standings.max_total} points</strong> "
-        "(per task, the best attempt before the deadline).</p>",
+        f"{escape(session_state(session, now))}; time used {duration(time_used(session, now))}. "
+        f"Workspace <code>{escape(session.workspace)}</code>.</p>",
+        f"<p><strong>{total}</strong> (per problem, the best attempt before the deadline).</p>",
         table(standings_rows(standings)),
         *(text for text, _ in sections),
     ]
-    return Report(page(f"tfcert practice session {session.id}", body), sum(plots for _, plots in sections))
+    return Report(page(title, body), sum(plots for _, plots in sections))
 
 
 def _task_section(standing: TaskStanding, session: Session) -> tuple[str, int]:

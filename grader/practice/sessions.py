@@ -26,7 +26,7 @@ from pathlib import Path
 from grader.api import grade
 from grader.catalog import list_tasks, load_task
 from grader.errors import SubmissionError, TfcertError
-from grader.practice.text import START_HINT, when, workspace_readme
+from grader.practice.text import START_HINT, exam_readme, problem_contract, problem_folder, when, workspace_readme
 from grader.report.result import GradeResult
 from grader.scoring.points import MAX_POINTS
 from grader.spec import TaskSpec
@@ -78,6 +78,16 @@ class Standings:
     def max_total(self) -> int:
         return MAX_POINTS * len(self.tasks)
 
+    @property
+    def weighted_percent(self) -> float | None:
+        """A mock exam's weighted total in percent (each problem's best points over 5, by weight); else None."""
+        if not self.session.exam:
+            return None
+        weights = {problem["task"]: problem["weight"] for problem in self.session.exam["problems"]}
+        earned = sum(weights[standing.task] * (standing.best.points if standing.best else 0) / MAX_POINTS
+                     for standing in self.tasks)
+        return 100 * earned / sum(weights.values())
+
 
 @dataclass(frozen=True)
 class Submitted:
@@ -112,12 +122,13 @@ def choose_tasks(task_list: str | None) -> list[TaskSpec]:
 
 
 def start(store: Store, specs: list[TaskSpec], minutes: float, workspace: Path | None = None,
-          *, now: Clock = time.time) -> Session:
+          *, now: Clock = time.time, exam: dict | None = None) -> Session:
     """Open a session with a deadline `minutes` from now and write its workspace.
 
     The workspace (`workspace`, default `./tfcert-practice-DATE`) gets each task's starter file
     and a README.md of the contracts; it must be new or empty. Both happen in one transaction:
-    if the folder cannot be written, no session is recorded.
+    if the folder cannot be written, no session is recorded. `exam`: a mock exam's plan
+    (grader.practice.exam), kept with the session; its workspace has a folder per problem.
     """
     if not specs:
         raise SessionError("no tasks to practise; add task specs or pass --tasks (see `tfcert tasks`)")
@@ -129,14 +140,14 @@ def start(store: Store, specs: list[TaskSpec], minutes: float, workspace: Path |
             raise SessionError(f"session {active.id} is still active (deadline {when(active.deadline)}); "
                                "close it with `tfcert practice end` first")
         session = store.insert_session(started_at, started_at + minutes * 60, str(target.resolve()),
-                                       tuple(spec.id for spec in specs))
+                                       tuple(spec.id for spec in specs), exam)
         write_workspace(target, session, specs)
     return session
 
 
-def default_workspace(folder: Path, started_at: float) -> Path:
-    """`folder/tfcert-practice-DATE`, or `-DATE-2`, `-DATE-3`... if that one is taken."""
-    base = folder / f"tfcert-practice-{datetime.fromtimestamp(started_at):%Y-%m-%d}"
+def default_workspace(folder: Path, started_at: float, prefix: str = "tfcert-practice") -> Path:
+    """`folder/PREFIX-DATE`, or `-DATE-2`, `-DATE-3`... if that one is taken."""
+    base = folder / f"{prefix}-{datetime.fromtimestamp(started_at):%Y-%m-%d}"
     candidates = itertools.chain([base], (folder / f"{base.name}-{n}" for n in itertools.count(2)))
     return next(path for path in candidates if _new_or_empty(path))
 
@@ -153,9 +164,15 @@ def write_workspace(target: Path, session: Session, specs: list[TaskSpec]) -> No
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a workspace is an ordinary folder
-        for spec in specs:
-            shutil.copyfile(spec.project_path(spec.starter), staging / Path(spec.starter).name)
-        (staging / "README.md").write_text(workspace_readme(session, specs), encoding="utf-8")
+        problems = session.exam["problems"] if session.exam else [None] * len(specs)
+        for problem, spec in zip(problems, specs, strict=True):
+            folder = staging / problem_folder(problem["label"]) if problem else staging
+            folder.mkdir(exist_ok=True)
+            shutil.copyfile(spec.project_path(spec.starter), folder / Path(spec.starter).name)
+            if problem:
+                (folder / "CONTRACT.md").write_text(problem_contract(problem, spec), encoding="utf-8")
+        readme = exam_readme(session, specs) if session.exam else workspace_readme(session, specs)
+        (staging / "README.md").write_text(readme, encoding="utf-8")
         if target.exists():
             target.rmdir()
         os.replace(staging, target)

@@ -56,6 +56,17 @@ def format_submitted(submitted, now: float) -> str:
 
 def format_started(session) -> str:
     """What `practice start` prints: the deadline, the workspace, what to do next."""
+    if session.exam:
+        exam = session.exam
+        return "\n".join([
+            f"mock exam {exam['title']} started (session {session.id}): {len(exam['problems'])} problems; "
+            f"{duration(session.deadline - session.started_at)} allowed",
+            f"deadline   {when(session.deadline)}",
+            f"workspace  {session.workspace}   (README.md: the instructions; a folder per problem)",
+            *(f"stand-in   {p['label']}: {p['task']} (the data of {p['stands_in_for']} is not here)"
+              for p in exam["problems"] if p["stands_in_for"]),
+            "next       `tfcert practice submit TASK FILE` per problem; `tfcert practice end` hands in",
+        ])
     return "\n".join([
         f"practice session {session.id} started: {', '.join(session.tasks)}; "
         f"{duration(session.deadline - session.started_at)} allowed",
@@ -69,28 +80,119 @@ def format_started(session) -> str:
 def format_standings(standings, now: float) -> str:
     """The session header (times, workspace) and the per-task table with the total."""
     session = standings.session
-    return "\n".join([
-        f"practice session {session.id}: started {when(session.started_at)}, deadline {when(session.deadline)}, "
-        f"{session_state(session, now)}",
+    title = f"{session.exam['title']} (mock exam), " if session.exam else ""
+    lines = [
+        f"{title}practice session {session.id}: started {when(session.started_at)}, "
+        f"deadline {when(session.deadline)}, {session_state(session, now)}",
+        f"time used  {duration(time_used(session, now))} of {duration(session.deadline - session.started_at)}",
         f"workspace  {session.workspace}",
         "",
         format_table(standings_rows(standings)),
-    ])
+    ]
+    if session.exam:
+        lines += ["", exam_verdict(standings)]
+    return "\n".join(lines)
 
 
 def standings_rows(standings) -> list[tuple[str, ...]]:
-    """The per-task table: a header row, one row per task (its best counted attempt), the total."""
-    rows = [("task", "best", "metric", "verdict", "attempts")]
+    """The per-task table: a header row, one row per task (its best counted attempt), the total.
+
+    A mock exam's table names each problem, its weight (share of the total) and the task graded.
+    """
+    exam = standings.session.exam
+    problems = {problem["task"]: problem for problem in exam["problems"]} if exam else {}
+    rows = [(*(("problem", "weight") if exam else ()), "task", "best", "metric", "verdict", "attempts")]
     for standing in standings.tasks:
         best = standing.best
+        first = _problem_cells(problems[standing.task], exam) if exam else ()
         if best is None:
-            rows.append((standing.task, "-", "-", "-", standing.summary()))
+            rows.append((*first, standing.task, "-", "-", "-", standing.summary()))
             continue
         value = "n/a" if best.value is None else f"{best.value:.4f}"
-        rows.append((standing.task, f"{best.points}/{MAX_POINTS}", f"{best.result['metric_label']} {value}",
+        rows.append((*first, standing.task, f"{best.points}/{MAX_POINTS}", f"{best.result['metric_label']} {value}",
                      "PASS" if best.result["passed"] else "FAIL", standing.summary()))
-    rows.append(("total", f"{standings.total}/{standings.max_total}", "", "", ""))
+    total = f"{standings.total}/{standings.max_total}"
+    rows.append(("total", f"{standings.weighted_percent:.1f}%", "", total, "", "", "") if exam
+                else ("total", total, "", "", ""))
     return rows
+
+
+def _problem_cells(problem: dict, exam: dict) -> tuple[str, str]:
+    """A problem's label (and the task it stands in for) and its weight as a share of the total."""
+    share = problem["weight"] / sum(p["weight"] for p in exam["problems"])
+    label = problem["label"] + (f" (stand-in for {problem['stands_in_for']})" if problem["stands_in_for"] else "")
+    return label, f"{share:.0%}"
+
+
+def exam_verdict(standings) -> str:
+    """The weighted total against the exam's published pass line, or a note that there is none."""
+    exam, percent = standings.session.exam, standings.weighted_percent
+    stand_ins = [p["label"] for p in exam["problems"] if p["stands_in_for"]]
+    note = f"; {', '.join(stand_ins)} graded on stand-in tasks (their data is not here)" if stand_ins else ""
+    if exam["pass_percent"] is None:
+        return f"weighted total {percent:.1f}% (no pass line was published for this exam){note}"
+    verdict = "PASS" if percent >= exam["pass_percent"] else "FAIL"
+    return f"weighted total {percent:.1f}%: {verdict} (pass line {exam['pass_percent']:g}%){note}"
+
+
+def time_used(session, now: float) -> float:
+    """Seconds from the start to the end of the session (or now), at most its whole duration."""
+    end = session.ended_at if session.ended_at is not None else now
+    return max(0.0, min(end, session.deadline) - session.started_at)
+
+
+def problem_folder(label: str) -> str:
+    """The workspace folder of an exam problem: 'Category 1' -> 'category-1'."""
+    return "-".join("".join(c if c.isalnum() else " " for c in label.lower()).split())
+
+
+def problem_contract(problem: dict, spec) -> str:
+    """CONTRACT.md of an exam problem: what stands in for it (if anything), then the task's whole contract."""
+    lines = [f"# {problem['label']}: {spec.title}", ""]
+    if problem["stands_in_for"]:
+        lines += [f"The data of this problem's task ({problem['stands_in_for']}) is not on this machine: "
+                  f"{spec.id} stands in for it, with its own contract below.", ""]
+    if problem.get("note"):
+        lines += [" ".join(problem["note"].split()), ""]
+    lines += [f"Submit with `tfcert practice submit {spec.id} FILE` (a .keras/.h5 file or a solution .py).", "",
+              "```text", format_contract(spec), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def exam_readme(session, specs) -> str:
+    """A mock exam workspace's README.md: instructions, the deadline, the problems and how they count."""
+    exam = session.exam
+    rows = [("problem", "folder", "task", "weight")]
+    rows += [(p["label"], problem_folder(p["label"]) + "/", spec.id, _problem_cells(p, exam)[1])
+             for p, spec in zip(exam["problems"], specs, strict=True)]
+    lines = [
+        f"# {exam['title']}: mock exam (tfcert session {session.id})",
+        "",
+        f"Started {when(session.started_at)}, deadline {when(session.deadline)} "
+        f"({duration(session.deadline - session.started_at)}).",
+        "",
+        " ".join(exam["instructions"].split()),
+        "",
+        "## Problems",
+        "",
+        "```text",
+        format_table(rows),
+        "```",
+        "",
+        " ".join(exam["scoring"].split()),
+        "",
+        "Each folder holds the problem's starter and CONTRACT.md. A problem never submitted scores 0.",
+        "",
+        "```text",
+        *(f"{command:<44} # {comment}" for command, comment in [
+            ("tfcert practice status", "time left; best points per problem; the weighted total"),
+            (f"tfcert practice submit {specs[0].id} FILE", "grade a .keras/.h5 file or a solution .py"),
+            ("tfcert practice end", "hand in: the final table and the weighted total"),
+            ("tfcert report", "HTML report: the table and the attempts over time"),
+        ]),
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def format_history(all_standings, now: float) -> str:

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from grader.models.runtime import import_keras
-from grader.sandbox.keras_habits import NEVER_BUILT, with_hint
+from grader.sandbox.keras_habits import with_hint
 from grader.sandbox.status import one_line, reserve_status, write_status
 from grader.sandbox.train import MODEL_FILE
 
@@ -56,11 +56,6 @@ def run(solution: Path, workdir: Path) -> None:
             workdir, "failed",
             f"solution_model() returned {type(model).__name__}, not a Keras model; end it with `return model`",
         )
-        return
-    if not model.built:
-        write_status(workdir, "failed", with_hint(
-            f"solution_model() returned a model that {NEVER_BUILT} (it knows no input shape): start it with "
-            "keras.Input(shape=...)", source))
         return
     try:
         model.save(workdir / MODEL_FILE)

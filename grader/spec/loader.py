@@ -23,6 +23,7 @@ from grader.spec.baselines import check_baseline
 from grader.spec.model import METRICS, PROJECT_ROOT, DatasetSpec, MetricSpec, TaskSpec
 
 TASKS_DIR_ENV = "TFCERT_TASKS_DIR"
+EXAMS_FOLDER = "exams"  # tasks/exams/<id>.yaml: exam definitions (grader.spec.exam)
 MIN_DISK_MB = 16
 
 
@@ -47,11 +48,16 @@ def resource_dirs() -> list[Path]:
 
 
 def spec_paths() -> dict[str, Path]:
-    """Task id -> spec file, for every `*.yaml` in `tasks_dir()` and its subfolders (e.g. tasks/exam/)."""
+    """Task id -> spec file, for every `*.yaml` in `tasks_dir()` and its subfolders (e.g. tasks/exam/).
+
+    The `exams/` folder holds exam definitions (grader.spec.exam), not tasks.
+    """
     paths: dict[str, Path] = {}
     for path in sorted(tasks_dir().rglob("*.yaml")):
+        if path.relative_to(tasks_dir()).parts[0] == EXAMS_FOLDER:
+            continue
         if path.stem in paths:
-            raise SpecError(f"{_shown_path(path)}: task id '{path.stem}' is also {_shown_path(paths[path.stem])}; "
+            raise SpecError(f"{shown_path(path)}: task id '{path.stem}' is also {shown_path(paths[path.stem])}; "
                             "rename one of them (a task id is its file name)")
         paths[path.stem] = path
     return dict(sorted(paths.items()))
@@ -66,9 +72,9 @@ def spec_path(task_id: str) -> Path:
     return paths[task_id]
 
 
-def load_spec(path: Path, rules: DatasetRules) -> TaskSpec:
-    """Parse and validate one spec file; raise SpecError naming the file and the field."""
-    shown = _shown_path(path)
+def read_mapping(path: Path) -> dict:
+    """The YAML mapping in `path`; SpecError naming the file for an unreadable file or bad YAML."""
+    shown = shown_path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -79,15 +85,20 @@ def load_spec(path: Path, rules: DatasetRules) -> TaskSpec:
         raise SpecError(f"{shown}: not valid YAML{line}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
         raise SpecError(f"{shown}: expected a mapping of fields at the top level")
+    return dict(raw)
+
+
+def load_spec(path: Path, rules: DatasetRules) -> TaskSpec:
+    """Parse and validate one spec file; raise SpecError naming the file and the field."""
+    raw = read_mapping(path)
     try:
-        raw = dict(raw)
         dataset = raw.get("dataset")
         if isinstance(dataset, dict):
             raw["dataset"] = _typed_dataset(dataset, rules)
         spec = typed.build(TaskSpec, raw, "")
         _check_semantics(spec, path, rules)
     except typed.FieldError as exc:
-        raise SpecError(f"{shown}: {exc}") from None
+        raise SpecError(f"{shown_path(path)}: {exc}") from None
     return spec
 
 
@@ -159,7 +170,7 @@ def _check_ladder(metric: MetricSpec) -> None:
         )
 
 
-def _shown_path(path: Path) -> str:
+def shown_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:

@@ -81,6 +81,9 @@ MIGRATIONS: list[tuple[str, ...]] = [
     (  # 4: how a batch run contained submitted code (a sandbox, or --allow-unisolated)
         "ALTER TABLE batch_runs ADD COLUMN sandbox TEXT",
     ),
+    (  # 5: a session that is a mock exam keeps its plan (problems, weights, stand-ins) as JSON
+        "ALTER TABLE sessions ADD COLUMN exam TEXT",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -206,10 +209,11 @@ class Store:
         """Every session, oldest first."""
         return [_session(row) for row in self.connection.execute("SELECT * FROM sessions ORDER BY id")]
 
-    def insert_session(self, started_at: float, deadline: float, workspace: str, tasks: tuple[str, ...]) -> Session:
+    def insert_session(self, started_at: float, deadline: float, workspace: str, tasks: tuple[str, ...],
+                       exam: dict | None = None) -> Session:
         cursor = self.connection.execute(
-            "INSERT INTO sessions (started_at, deadline, workspace, tasks) VALUES (?, ?, ?, ?)",
-            (started_at, deadline, workspace, json.dumps(list(tasks))),
+            "INSERT INTO sessions (started_at, deadline, workspace, tasks, exam) VALUES (?, ?, ?, ?, ?)",
+            (started_at, deadline, workspace, json.dumps(list(tasks)), None if exam is None else json.dumps(exam)),
         )
         return self.session(cursor.lastrowid)
 
@@ -283,7 +287,8 @@ class Store:
 
 def _session(row: sqlite3.Row) -> Session:
     return Session(id=row["id"], started_at=row["started_at"], deadline=row["deadline"], ended_at=row["ended_at"],
-                   workspace=row["workspace"], tasks=tuple(json.loads(row["tasks"])))
+                   workspace=row["workspace"], tasks=tuple(json.loads(row["tasks"])),
+                   exam=json.loads(row["exam"]) if row["exam"] else None)
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:

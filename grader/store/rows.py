@@ -21,6 +21,9 @@ class Session:
     ended_at: float | None
     workspace: str
     tasks: tuple[str, ...]
+    # A mock exam's plan: {"id", "title", "pass_percent", "problems": [{"label", "task", "weight",
+    # "stands_in_for", "note"}]}, the task being the one graded here; None for a plain session.
+    exam: dict | None = None
 
     @property
     def active(self) -> bool:
