@@ -117,6 +117,19 @@ def show_command(task_id):
     click.echo(format_contract(load_task(task_id)))
 
 
+@main.command("starter")
+@click.argument("task_id")
+@click.option("--out", type=click.Path(path_type=Path), help="The file to write (default: ./TASK_ID.py).")
+@click.option("--force", is_flag=True, help="Replace --out if it already exists.")
+def starter_command(task_id, out, force):
+    """Write TASK_ID's starter file: fill in its TODOs, then grade it with `tfcert grade`."""
+    from grader.catalog import load_task
+    from grader.practice.starter import write_starter
+
+    written = write_starter(load_task(task_id), out, force)
+    click.echo(f"wrote {written}: fill in the TODOs, then run `tfcert grade {task_id} {written}`")
+
+
 @main.command("grade")
 @click.argument("task_id")
 @click.argument("submission", type=click.Path(path_type=str))
