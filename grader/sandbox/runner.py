@@ -17,16 +17,18 @@ import json
 import os
 import resource
 import signal
+import site
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import resources
 from grader.data.files import DATASETS_DIR_ENV, OFFLINE_ENV
 from grader.paths import cache_dir
 from grader.sandbox.limits import SandboxLimits
-from grader.spec import PROJECT_ROOT, TASKS_DIR_ENV
+from grader.spec import TASKS_DIR_ENV
 
 STATUS_FILE = "status.json"  # a child's last word: {"outcome": ..., "message": ...}
 UNSHARE = ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
@@ -59,7 +61,7 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
         "HOME": str(workdir),
         "TMPDIR": str(workdir),
         "LANG": "C.UTF-8",
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": child_pythonpath(),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TFCERT_CACHE_DIR": str(cache_dir()),  # the learner's splits and converted weights only
         "MPLCONFIGDIR": str(workdir),
@@ -71,6 +73,20 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
         if os.environ.get(name):
             env[name] = os.environ[name]
     return env
+
+
+def child_pythonpath() -> str:
+    """Where the child finds tfcert: the resources (reference solutions import `solutions.*`), and
+    the folder holding `grader` unless it is a site-packages folder the interpreter adds itself.
+
+    In a checkout both are the repository; installed, only the resources folder is needed, except
+    for a user install (its site folder depends on HOME, which the child does not share).
+    """
+    package_parent = Path(resources.__file__).resolve().parents[2]
+    folders = [resources.root()]
+    if str(package_parent) not in {str(Path(folder).resolve()) for folder in site.getsitepackages()}:
+        folders.append(package_parent)
+    return os.pathsep.join(dict.fromkeys(str(folder) for folder in folders))
 
 
 def _count_tasks_of_this_user() -> int:
