@@ -352,5 +352,30 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, t
     click.echo(f"wrote {len(summary.exports)} files to {out}: {', '.join(top_level)}")
 
 
+@main.command("gradescope")
+@click.argument("task_id")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("autograder.zip"),
+              show_default=True, help="The autograder archive to write.")
+@click.option("--secret-env", metavar="NAME",
+              help="Store the value of environment variable NAME in the archive as the secret that seeds the "
+                   "hidden test split (TFCERT_SECRET); keep that archive private.")
+@click.option("--wheel", type=click.Path(dir_okay=False, path_type=Path),
+              help="The tfcert wheel to include (default: this tfcert's, built or repacked).")
+def gradescope_command(task_id, out, secret_env, wheel):
+    """Write a Gradescope autograder (.zip) that grades TASK_ID's submissions with this tfcert."""
+    from grader.catalog import load_task
+    from grader.gradescope.archive import build_autograder
+
+    spec = load_task(task_id)
+    click.echo(f"packing the {task_id} autograder...", err=True)
+    archive = build_autograder(spec, out, secret_env=secret_env, wheel=wheel)
+    click.echo(f"wrote {archive.path}: {len(archive.members)} files, tfcert {archive.wheel}")
+    if archive.has_secret:
+        click.echo(f"it holds the secret from ${secret_env}: keep it private (upload it only to Gradescope)")
+    else:
+        click.echo("no secret: the hidden test split is the spec's default one, which anyone with tfcert can "
+                   "rebuild (for a class, pass --secret-env TFCERT_SECRET)")
+
+
 if __name__ == "__main__":
     main()

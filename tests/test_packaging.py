@@ -1,4 +1,4 @@
-"""Packaging: the wheel and what it carries, and `tfcert starter`.
+"""Packaging: the wheel and what it carries, `tfcert starter`, the Gradescope autograder.
 
 The slow tests build the wheel from this checkout without build isolation (nothing is
 downloaded), install it into a fresh venv that sees the installed dependencies
@@ -10,18 +10,22 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import single_error
+from conftest import check_gradescope_results, single_error
 
 from grader import resources
+from grader.gradescope import autograder
+from grader.gradescope.wheel import build_wheel
 from grader.sandbox.runner import child_pythonpath
 from grader.spec import PROJECT_ROOT, TASKS_DIR_ENV, project_file
 
+SECRET = "a long random class secret"
 # The installed copy must run, not this checkout, whatever the test process was started with.
 CLEAN_ENV = {name: value for name, value in os.environ.items()
              if name not in ("PYTHONPATH", TASKS_DIR_ENV, "TFCERT_SECRET")}
@@ -46,14 +50,17 @@ def run_in(venv: Path, program: str, *args, cwd: Path, env=None, timeout=900) ->
                           capture_output=True, text=True, timeout=timeout)
 
 
+def unpack(archive: Path, into: Path) -> None:
+    """Unzip as Gradescope does, keeping each member's file mode (zipfile alone drops it)."""
+    with zipfile.ZipFile(archive) as opened:
+        for info in opened.infolist():
+            opened.extract(info, into)
+            os.chmod(into / info.filename, (info.external_attr >> 16) & 0o777)
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    into = tmp_path_factory.mktemp("wheel")
-    copy = into / "source"  # a clean copy: no stale build/ folder of the checkout
-    shutil.copytree(PROJECT_ROOT, copy, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".git"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                    "--wheel-dir", str(into), str(copy)], check=True, capture_output=True)
-    return next(into.glob("tfcert-*.whl"))
+    return build_wheel(PROJECT_ROOT, tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +118,77 @@ def test_starter_writes_the_file_and_never_replaces_one_unless_forced(run_cli, t
     assert sorted(path.name for path in tmp_path.iterdir()) == ["mine.py", "task4.py"]  # no temporary left
 
 
+# ---- the archive's content (with a stand-in wheel: no build) ----------------------------------------------------
+
+@pytest.fixture
+def stand_in_wheel(tmp_path):
+    path = tmp_path / "tfcert-9.9.9-py3-none-any.whl"
+    path.write_bytes(b"a wheel")
+    return path
+
+
+def test_the_archive_holds_the_scripts_the_wheel_the_spec_and_the_secret(run_cli, tmp_path, stand_in_wheel,
+                                                                         monkeypatch):
+    monkeypatch.setenv("CLASS_SECRET", SECRET)
+    out = tmp_path / "ag.zip"
+    result = run_cli("gradescope", "task3", "--out", out, "--secret-env", "CLASS_SECRET", "--wheel", stand_in_wheel)
+    assert result.exit_code == 0, result.output
+    assert "keep it private" in result.stdout
+    with zipfile.ZipFile(out) as archive:
+        modes = {info.filename: (info.external_attr >> 16) & 0o777 for info in archive.infolist()}
+        config = json.loads(archive.read(autograder.CONFIG_FILE))
+        assert archive.read("secret").decode().strip() == SECRET
+        assert archive.read("tasks/task3.yaml") == (PROJECT_ROOT / "tasks" / "task3.yaml").read_bytes()
+    assert set(modes) == {"setup.sh", "run_autograder", autograder.CONFIG_FILE, stand_in_wheel.name, "secret",
+                          "tasks/task3.yaml", "starter/task3.py", "solutions/task3.py", "tasks/task3.vocab.txt"}
+    assert modes["setup.sh"] == modes["run_autograder"] == 0o755 and modes["secret"] == 0o600
+    assert config == {"task": "task3", "tfcert": "9.9.9", "secret": True}
+
+
+def test_without_a_secret_the_archive_says_so_and_holds_none(run_cli, tmp_path, stand_in_wheel):
+    result = run_cli("gradescope", "task4", "--out", tmp_path / "ag.zip", "--wheel", stand_in_wheel)
+    assert result.exit_code == 0 and "no secret" in result.stdout
+    with zipfile.ZipFile(tmp_path / "ag.zip") as archive:
+        assert "secret" not in archive.namelist()
+        assert json.loads(archive.read(autograder.CONFIG_FILE))["secret"] is False
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--secret-env", "TFCERT_TEST_UNSET_VARIABLE"], "TFCERT_TEST_UNSET_VARIABLE is not set"),
+    (["--wheel", "not-a-wheel.txt"], "not a tfcert wheel"),
+])
+def test_archive_mistakes_are_one_line_and_write_nothing(run_cli, tmp_path, args, words):
+    (tmp_path / "not-a-wheel.txt").write_text("x")
+    result = run_cli("gradescope", "task4", "--out", tmp_path / "ag.zip",
+                     *[str(tmp_path / arg) if arg.endswith(".txt") else arg for arg in args])
+    assert result.exit_code == 2 and words in single_error(result)
+    assert not (tmp_path / "ag.zip").exists()
+
+
+def test_an_autograder_without_its_settings_reports_it_to_the_student_and_fails(tmp_path):
+    (tmp_path / "source").mkdir()
+    assert autograder.main([str(tmp_path)]) == 2
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    check_gradescope_results(results)
+    assert results["score"] == 0 and "tell your instructor" in results["output"]
+
+
+# ---- linters: the shell scripts --------------------------------------------------------------
+
+def linter(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.skip(f"{name} is not installed (pip install -e '.[test]' installs it)")
+    return found
+
+
+def test_the_gradescope_scripts_pass_shellcheck():
+    scripts = [PROJECT_ROOT / "grader" / "gradescope" / name for name in ("setup.sh", "run_autograder")]
+    done = subprocess.run([linter("shellcheck"), *map(str, scripts)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    assert all(os.stat(script).st_mode & stat.S_IXUSR for script in scripts)
+
+
 # ---- the wheel, installed -----------------------------------------------------------------------------------------
 
 def test_the_wheel_carries_the_specs_starters_solutions_and_licence(wheel):
@@ -119,6 +197,7 @@ def test_the_wheel_carries_the_specs_starters_solutions_and_licence(wheel):
         metadata = opened.read("tfcert-0.1.0.dist-info/METADATA").decode()
     assert {f"grader/resources/{name}" for name in shipped_files()} <= names
     assert {"grader/resources/tasks/task3.vocab.txt", "grader/resources/tasks/exam/sunspots.yaml",
+            "grader/gradescope/setup.sh", "grader/gradescope/run_autograder",
             "tfcert-0.1.0.dist-info/licenses/LICENSE"} <= names
     assert not [name for name in names if "__pycache__" in name or name.startswith(("tests/", "bench/"))]
     assert "License-Expression: Apache-2.0" in metadata and "Requires-Python: >=3.10" in metadata
@@ -144,3 +223,46 @@ def test_the_installed_wheel_works_from_any_folder(venv, tmp_path, model_files):
     assert trained.returncode == 0, trained.stderr[-3000:]
     result = json.loads(trained.stdout)
     assert result["mode"] == "train" and result["passed"], result
+
+
+def test_the_gradescope_autograder_grades_as_gradescope_runs_it(venv, tmp_path, reference_model, monkeypatch):
+    """The archive made by the installed tfcert, installed as setup.sh installs it, run on three submissions."""
+    made = run_in(venv, "tfcert", "gradescope", "task4", "--out", tmp_path / "autograder.zip",
+                  "--secret-env", "CLASS_SECRET", cwd=tmp_path, env={**CLEAN_ENV, "CLASS_SECRET": SECRET})
+    assert made.returncode == 0, made.stderr
+    unpack(tmp_path / "autograder.zip", tmp_path / "archive")
+    wheels = list((tmp_path / "archive").glob("tfcert-*.whl"))
+    grading_venv = make_venv(tmp_path / "opt-tfcert", wheels[0])  # setup.sh's install step
+
+    def run_autograder(name: str, files: dict[str, bytes]) -> dict:
+        root = tmp_path / name / "autograder"
+        shutil.copytree(tmp_path / "archive", root / "source")
+        (root / "submission").mkdir()
+        (root / "results").mkdir()
+        for file_name, content in files.items():
+            (root / "submission" / file_name).write_bytes(content)
+        env = {**CLEAN_ENV, "TFCERT_AUTOGRADER_ROOT": str(root), "TFCERT_VENV": str(grading_venv)}
+        done = subprocess.run([str(root / "source" / "run_autograder")], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert not (root / "source" / "secret").exists()  # read, then gone before anything was graded
+        results = json.loads((root / "results" / "results.json").read_text())
+        check_gradescope_results(results)
+        return results
+
+    good = run_autograder("good", {"model.keras": reference_model[0].read_bytes()})
+    monkeypatch.setenv("TFCERT_SECRET", SECRET)
+    from grader import grade
+
+    expected = grade("task4", reference_model[0])  # in-process, with the archive's secret
+    assert good["score"] == expected.points >= 4 and good["max_score"] == 5
+    assert sum(test.get("score", 0) for test in good["tests"]) == expected.points
+    published = [test for test in good["tests"] if test["visibility"] == "after_published"]
+    assert len(published) == 1 and f"{expected.value:.4f}" in published[0]["output"]
+    assert f"{expected.value:.4f}" not in good["output"] and "PASS" in good["output"]
+
+    bad = run_autograder("bad", {"model.h5": os.urandom(2048)})
+    assert bad["score"] == 0 and "not graded (error)" in bad["output"] and "model.h5" in bad["output"]
+    empty = run_autograder("empty", {})
+    assert empty["score"] == 0 and "nothing to grade" in empty["output"]
+    assert all(test.get("score", 0) == 0 for test in bad["tests"] + empty["tests"])
