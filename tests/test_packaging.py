@@ -1,4 +1,4 @@
-"""Packaging: the wheel and what it carries, `tfcert starter`, the Gradescope autograder.
+"""Packaging: the wheel and what it carries, `tfcert starter`, the Gradescope autograder, the Dockerfile.
 
 The slow tests build the wheel from this checkout without build isolation (nothing is
 downloaded), install it into a fresh venv that sees the installed dependencies
@@ -173,7 +173,7 @@ def test_an_autograder_without_its_settings_reports_it_to_the_student_and_fails(
     assert results["score"] == 0 and "tell your instructor" in results["output"]
 
 
-# ---- linters: the shell scripts --------------------------------------------------------------
+# ---- linters: the shell scripts and the Dockerfile --------------------------------------------------------------
 
 def linter(name: str) -> str:
     found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
@@ -187,6 +187,19 @@ def test_the_gradescope_scripts_pass_shellcheck():
     done = subprocess.run([linter("shellcheck"), *map(str, scripts)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
     assert all(os.stat(script).st_mode & stat.S_IXUSR for script in scripts)
+
+
+def test_the_dockerfile_passes_hadolint_and_runs_tfcert_unprivileged():
+    dockerfile = PROJECT_ROOT / "Dockerfile"
+    done = subprocess.run([linter("hadolint"), str(dockerfile)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    instructions = [line.split(maxsplit=1) for line in dockerfile.read_text().splitlines()
+                    if line.strip() and not line.startswith((" ", "#"))]
+    users = [rest for keyword, rest in instructions if keyword == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert ["ENTRYPOINT", '["tfcert"]'] in instructions
+    assert re.search(r"apt-get install [^\n]*bubblewrap", dockerfile.read_text())
+    assert ".git" in (PROJECT_ROOT / ".dockerignore").read_text().split()
 
 
 # ---- the wheel, installed -----------------------------------------------------------------------------------------
