@@ -21,7 +21,7 @@ from conftest import check_gradescope_results, single_error
 
 from grader import resources
 from grader.gradescope import autograder
-from grader.gradescope.wheel import build_wheel
+from grader.gradescope.wheel import WheelError, build_wheel
 from grader.sandbox.runner import child_pythonpath
 from grader.spec import PROJECT_ROOT, TASKS_DIR_ENV, project_file
 
@@ -163,6 +163,13 @@ def test_archive_mistakes_are_one_line_and_write_nothing(run_cli, tmp_path, args
                      *[str(tmp_path / arg) if arg.endswith(".txt") else arg for arg in args])
     assert result.exit_code == 2 and words in single_error(result)
     assert not (tmp_path / "ag.zip").exists()
+
+
+def test_a_folder_that_is_not_a_checkout_gives_no_wheel(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    with pytest.raises(WheelError, match=r"not a whole tfcert checkout \(README.md, LICENSE, grader"):
+        build_wheel(tmp_path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_autograder_without_its_settings_reports_it_to_the_student_and_fails(tmp_path):

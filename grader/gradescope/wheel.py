@@ -1,7 +1,8 @@
 """The tfcert wheel an autograder archive carries: the very code that made the archive.
 
-Run from a source checkout, tfcert builds its wheel from a clean copy of the checkout (`pip wheel`
-without build isolation, so nothing is downloaded, and no stale `build/` folder can slip files in).
+Run from a source checkout, tfcert builds its wheel from a copy of the files the build reads
+(`pip wheel` without build isolation, so nothing is downloaded, and no stale `build/` folder of
+the checkout can slip files in).
 Installed from a wheel, it repacks its installed files (the RECORD pip wrote) into one, so an
 instructor can make an archive on any machine that has tfcert.
 
@@ -24,7 +25,8 @@ from grader import resources
 from grader.errors import TfcertError
 
 DISTRIBUTION = "tfcert"
-NOT_COPIED = ("build", "dist", "*.egg-info", "__pycache__", ".git", ".pytest_cache", ".ruff_cache")
+# What pyproject.toml builds the wheel from; nothing else of the checkout (venvs, outputs) is copied.
+BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "grader", *resources.FOLDERS)
 NOT_REPACKED = ("INSTALLER", "REQUESTED", "RECORD", "direct_url.json")  # what the installer added
 
 
@@ -41,9 +43,18 @@ def this_wheel(into: Path) -> Path:
 
 
 def build_wheel(project: Path, into: Path) -> Path:
-    """Build the wheel of the checkout `project` from a clean copy of it; return its path."""
+    """Build the wheel of the checkout `project` from a copy of its build inputs; return its path."""
+    missing = [name for name in BUILD_INPUTS if not (project / name).exists()]
+    if missing:
+        raise WheelError(f"{project}: not a whole tfcert checkout ({', '.join(missing)} missing); "
+                         "pass a wheel with --wheel FILE")
     copy = into / "source"
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    copy.mkdir()
+    for name in BUILD_INPUTS:
+        if (project / name).is_dir():
+            shutil.copytree(project / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(project / name, copy / name)
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
          "--wheel-dir", str(into), str(copy)],
