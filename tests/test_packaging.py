@@ -143,11 +143,13 @@ def test_the_archive_holds_the_scripts_the_wheel_the_spec_and_the_secret(run_cli
                           "tasks/task3.yaml", "starter/task3.py", "solutions/task3.py", "tasks/task3.vocab.txt"}
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755 and modes["secret"] == 0o600
     assert config == {"task": "task3", "tfcert": "9.9.9", "secret": True}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # it holds the secret
 
 
 def test_without_a_secret_the_archive_says_so_and_holds_none(run_cli, tmp_path, stand_in_wheel):
     result = run_cli("gradescope", "task4", "--out", tmp_path / "ag.zip", "--wheel", stand_in_wheel)
     assert result.exit_code == 0 and "no secret" in result.stdout
+    assert stat.S_IMODE((tmp_path / "ag.zip").stat().st_mode) == 0o644
     with zipfile.ZipFile(tmp_path / "ag.zip") as archive:
         assert "secret" not in archive.namelist()
         assert json.loads(archive.read(autograder.CONFIG_FILE))["secret"] is False

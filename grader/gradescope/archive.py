@@ -54,7 +54,7 @@ def build_autograder(spec: TaskSpec, out: Path, secret_env: str | None = None, w
     with tempfile.TemporaryDirectory(prefix="tfcert-gradescope-") as scratch:
         wheel_path = check_wheel(wheel) if wheel else this_wheel(Path(scratch))
         members = _members(spec, wheel_path, secret)
-        atomic_write(out, lambda temporary: _write_zip(temporary, members))
+        atomic_write(out, lambda temporary: _write_zip(temporary, members, private=secret is not None))
     return Archive(out, tuple(name for name, _, _ in members), wheel_path.name, secret is not None)
 
 
@@ -89,7 +89,9 @@ def _named_files(spec: TaskSpec) -> list[str]:
     return list(dict.fromkeys(Path(name).as_posix() for name in named if name))
 
 
-def _write_zip(target: Path, members: list[tuple[str, bytes, int]]) -> None:
+def _write_zip(target: Path, members: list[tuple[str, bytes, int]], private: bool) -> None:
+    """Write the members; an archive holding a secret stays readable by its owner only."""
+    target.chmod(0o600 if private else 0o644)
     with zipfile.ZipFile(target, "w") as archive:
         for name, content, mode in members:
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
