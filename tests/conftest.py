@@ -185,3 +185,30 @@ def single_error(result) -> str:
 
 def parse_json(output: str) -> dict:
     return json.loads(output)
+
+
+# Gradescope's results.json, as its autograder specification documents it.
+GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+GRADESCOPE_FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+GRADESCOPE_KEYS = {"score", "max_score", "execution_time", "output", "output_format", "test_output_format",
+                   "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
+GRADESCOPE_TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output",
+                        "output_format", "tags", "visibility", "extra_data"}
+
+
+def check_gradescope_results(data: dict) -> None:
+    """Fail unless `data` is a results.json Gradescope accepts: known keys and values, a score."""
+    assert set(data) <= GRADESCOPE_KEYS, set(data) - GRADESCOPE_KEYS
+    assert isinstance(data["score"], (int, float)) and isinstance(data["output"], str)
+    assert data.get("visibility", "visible") in GRADESCOPE_VISIBILITY
+    assert data.get("stdout_visibility", "hidden") in GRADESCOPE_VISIBILITY
+    for key in ("output_format", "test_output_format"):
+        assert data.get(key, "text") in GRADESCOPE_FORMATS
+    assert isinstance(data["tests"], list)
+    for test in data["tests"]:
+        assert set(test) <= GRADESCOPE_TEST_KEYS, set(test) - GRADESCOPE_TEST_KEYS
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert test.get("visibility", "visible") in GRADESCOPE_VISIBILITY
+        assert test.get("status", "passed") in {"passed", "failed"}
+        if "score" in test:
+            assert 0 <= test["score"] <= test["max_score"]

@@ -9,11 +9,13 @@ import re
 from datetime import datetime
 
 import pytest
+from conftest import check_gradescope_results
 
 from grader.batch.gradebook import (
     CSV_COLUMNS,
     BatchRow,
     feedback_text,
+    gradescope_results,
     points_histogram_png,
     safe_name,
     write_exports,
@@ -108,17 +110,35 @@ def test_json_files_hold_the_rows_and_the_whole_result(exported, rows):
         assert datetime.fromisoformat(data["graded_at"]).timestamp() == row.graded_at
 
 
-def test_gradescope_results_follow_the_spec(exported, rows):
+def test_gradescope_results_follow_the_spec(exported, rows, spec):
     out, _ = exported
     for row in rows:
         data = json.loads((out / "gradescope" / safe_name(row.student) / "results.json").read_text(encoding="utf-8"))
+        assert data == gradescope_results(row, spec)  # one object: the autograder writes it too
+        check_gradescope_results(data)
         assert (data["score"], data["max_score"]) == (row.points, 5)
         assert data["output"].startswith("task4 - ")
-        assert [test["max_score"] for test in data["tests"]] == [1, 1, 1, 1, 1]
-        for test in data["tests"]:
-            assert set(test) >= {"name", "score", "max_score", "output", "status"}
+        rungs = [test for test in data["tests"] if "max_score" in test]
+        assert [test["max_score"] for test in rungs] == [1, 1, 1, 1, 1]
+        for test in rungs:
             assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
-        assert sum(test["score"] for test in data["tests"]) == row.points
+            assert test["visibility"] == "visible"
+        assert sum(test["score"] for test in rungs) == row.points
+
+
+def test_gradescope_shows_the_exact_metric_only_once_grades_are_published(exported, rows, spec):
+    out, _ = exported
+    for row in rows:
+        data = json.loads((out / "gradescope" / safe_name(row.student) / "results.json").read_text(encoding="utf-8"))
+        later = [test for test in data["tests"] if test["visibility"] != "visible"]
+        at_once = json.dumps({**data, "tests": [test for test in data["tests"] if test not in later]})
+        if row.status == "graded":
+            assert [test["visibility"] for test in later] == ["after_published"]
+            assert f"{row.value:.4f}" in later[0]["output"] and "score" not in later[0]
+            assert f"{row.value:.4f}" not in at_once
+        else:
+            assert later == [] and row.status in data["output"]
+        assert data["stdout_visibility"] == "hidden"  # the autograder's log is for the instructor
 
 
 def test_feedback_says_what_the_next_point_needs(rows, spec):

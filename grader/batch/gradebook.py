@@ -2,6 +2,7 @@
 
 Example:
     write_exports(rows, spec, Path("out"), ("csv", "json", "gradescope", "html"))
+    gradescope_results(row, spec)     # one student's results.json (also what the autograder writes)
 """
 
 import csv
@@ -10,6 +11,7 @@ import io
 import json
 import re
 import statistics
+import time
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,14 +51,27 @@ def write_exports(rows: list[BatchRow], spec, out_dir: Path, formats: tuple[str,
     return written
 
 
-def feedback_text(row: BatchRow, spec) -> str:
+def submission_row(student: str, file: str | None, sha256: str, status: str, result: dict | None,
+                   message: str | None) -> BatchRow:
+    """The gradebook row of one submission: points, metric and pass come from its result, if graded.
+
+    Example:
+        submission_row("alice", "alice/model.keras", digest, "graded", result.to_dict(), None)
+    """
+    return BatchRow(student=student, file=file, sha256=sha256, status=status, message=message,
+                    points=result["points"] if result else 0, value=result["value"] if result else None,
+                    passed=bool(result and result["passed"]), result=result, graded_at=time.time())
+
+
+def feedback_text(row: BatchRow, spec, metric_value: bool = True) -> str:
     """What a student may read about their grade: the score, the next rung, and why points were lost.
 
     Built only from the score and the shareable diagnostics: never from the hidden test targets or
-    the model's predictions (a result's "figure" holds both).
+    the model's predictions (a result's "figure" holds both). `metric_value=False` leaves out the
+    exact metric on the hidden test split (Gradescope shows it once grades are published).
     """
     header = [f"{spec.id} - {spec.title}", f"student     {row.student}", f"submission  {row.file or 'none'}", ""]
-    body = _graded_lines(row, spec) if row.status == "graded" else _not_graded_lines(row)
+    body = _graded_lines(row, spec, metric_value) if row.status == "graded" else _not_graded_lines(row)
     return "\n".join(header + body) + "\n"
 
 
@@ -133,27 +148,36 @@ def _json_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
 def _gradescope_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
     """Gradescope grades one student per container, so each student gets a results.json of their own."""
     return [(Path("gradescope", safe_name(row.student), "results.json"),
-             json.dumps(_gradescope_results(row, spec), indent=2) + "\n")
+             json.dumps(gradescope_results(row, spec), indent=2) + "\n")
             for row in rows]
 
 
-def _gradescope_results(row: BatchRow, spec) -> dict:
-    """Gradescope's results.json: the points, one test per rung of the ladder, and the feedback text."""
+def gradescope_results(row: BatchRow, spec) -> dict:
+    """Gradescope's results.json for one student: the points, a test per rung, and the feedback text.
+
+    What students see, and when (Gradescope's `visibility`): the score, the rungs reached and the
+    feedback (verdict, next rung, why points were lost) at once; their exact metric on the hidden
+    test split only once grades are published (`after_published`), so that many submissions cannot
+    tune a model against the hidden data; the autograder's log never (`stdout_visibility: hidden`).
+
+    Example:
+        gradescope_results(row, spec)["score"]    # row.points, out of 5
+    """
     return {
         "score": row.points,
         "max_score": MAX_POINTS,
-        "output": feedback_text(row, spec),
+        "output": feedback_text(row, spec, metric_value=False),
         "output_format": "text",
         "test_output_format": "text",
         "visibility": "visible",
-        "tests": _rung_tests(row, spec.metric),
+        "stdout_visibility": "hidden",
+        "tests": _rung_tests(row, spec.metric) + _metric_tests(row, spec.metric),
     }
 
 
 def _rung_tests(row: BatchRow, metric) -> list[dict]:
     """A test per rung, worth the points it adds over the rung below, so the tests sum to the score."""
     tests, below = [], 0
-    yours = f"your {metric.label}: {_value_text(row.value)}" if row.status == "graded" else f"not graded ({row.status})"
     for points, threshold in sorted(metric.ladder.items()):
         reached = row.status == "graded" and row.points >= points
         tests.append({
@@ -161,21 +185,37 @@ def _rung_tests(row: BatchRow, metric) -> list[dict]:
             "score": points - below if reached else 0,
             "max_score": points - below,
             "status": "passed" if reached else "failed",
-            "output": yours,
+            "output": ("reached" if reached else "not reached") if row.status == "graded"
+            else f"not graded ({row.status})",
+            "visibility": "visible",
         })
         below = points
     return tests
+
+
+def _metric_tests(row: BatchRow, metric) -> list[dict]:
+    """The exact metric on the hidden test split, shown once grades are published; worth no points."""
+    if row.status != "graded":
+        return []
+    return [{
+        "name": f"your {metric.label} on the hidden test split",
+        "status": "passed" if row.passed else "failed",
+        "output": f"{metric.label} {_value_text(row.value)} ({'lower' if metric.lower_is_better else 'higher'} "
+                  f"is better): {_points(row.points)}",
+        "visibility": "after_published",
+    }]
 
 
 def _feedback_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
     return [(Path("feedback", f"{safe_name(row.student)}.txt"), feedback_text(row, spec)) for row in rows]
 
 
-def _graded_lines(row: BatchRow, spec) -> list[str]:
+def _graded_lines(row: BatchRow, spec, metric_value: bool) -> list[str]:
     metric = spec.metric
     verdict = "PASS" if row.passed else "FAIL"
-    lines = [
-        f"{metric.label:<11} {_value_text(row.value)}   ({'lower' if metric.lower_is_better else 'higher'} is better)",
+    value = [f"{metric.label:<11} {_value_text(row.value)}   ({'lower' if metric.lower_is_better else 'higher'} "
+             "is better)"] if metric_value else []
+    lines = value + [
         f"{'points':<11} {row.points} / {MAX_POINTS}   {verdict} (pass line: {metric.pass_points} points)",
         f"{'next rung':<11} {_next_rung(row.points, metric)}",
     ]

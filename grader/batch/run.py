@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch.gradebook import BatchRow, write_exports
+from grader.batch.gradebook import BatchRow, submission_row, write_exports
 from grader.batch.workers import Job, LocalExecutor, save_test_split
 from grader.data import hidden_test_split
 from grader.errors import TfcertError
@@ -114,16 +114,25 @@ def discover(root: Path) -> list[Found]:
         if (entry.is_file() and entry.suffix.lower() in SUBMISSION_SUFFIXES) or is_saved_model(entry):
             found.append(Found(entry.stem if entry.is_file() else entry.name, entry))
         elif entry.is_dir():
-            candidates = _submissions_in(entry)
-            if len(candidates) == 1:
-                found.append(Found(entry.name, candidates[0]))
-            elif not candidates:
-                found.append(Found(entry.name, None, "missing",
-                                   "the folder holds no .keras, .h5 or .py file or SavedModel"))
-            else:
-                names = ", ".join(str(p.relative_to(entry)) for p in candidates)
-                found.append(Found(entry.name, None, "ambiguous", f"more than one submission file: {names}"))
+            found.append(found_in(entry.name, entry))
     return found
+
+
+def found_in(student: str, folder: Path) -> Found:
+    """A student's folder: the one model or solution file (or SavedModel) in it, or why there is none.
+
+    Example:
+        found_in("alice", Path("submissions/alice"))   # Found("alice", Path(".../model.keras"))
+    """
+    if is_saved_model(folder):
+        return Found(student, folder)
+    candidates = _submissions_in(folder)
+    if len(candidates) == 1:
+        return Found(student, candidates[0])
+    if not candidates:
+        return Found(student, None, "missing", "the folder holds no .keras, .h5 or .py file or SavedModel")
+    names = ", ".join(str(p.relative_to(folder)) for p in candidates)
+    return Found(student, None, "ambiguous", f"more than one submission file: {names}")
 
 
 def read_roster(path: Path) -> list[str]:
@@ -248,13 +257,8 @@ def _grade_jobs(spec, jobs, options, store, run_id, scratch, progress) -> dict[i
     with _executor(spec, options, min(options.workers, len(jobs)), scratch) as executor:
         for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
             job = jobs_by_key[outcome.key]
-            result = outcome.result
-            row = BatchRow(
-                student=outcome.key, file=job.shown, sha256=sha256_of(job.path),
-                status=outcome.status, message=outcome.message,
-                points=result["points"] if result else 0, value=result["value"] if result else None,
-                passed=bool(result and result["passed"]), result=result, graded_at=time.time(),
-            )
+            row = submission_row(outcome.key, job.shown, sha256_of(job.path), outcome.status, outcome.result,
+                                 outcome.message)
             with store.transaction():
                 store.insert_batch_row(run_id, row)
             if outcome.worker_peak_mb is not None:

@@ -68,10 +68,12 @@ def load_test_split(folder: Path) -> Examples:
                     output_scale=(float(multiply), float(add)))
 
 
-def grade_job(spec, test: Examples, path: Path, trust: bool, shown: str) -> tuple[str, dict | None, str | None, float]:
+def grade_job(spec, test: Examples | None, path: Path, trust: bool,
+              shown: str) -> tuple[str, dict | None, str | None, float]:
     """Grade one submission inside a worker: (status, result dict, message, the worker's peak RSS MB).
 
-    Messages and the result name the file as `shown`, not by the worker's path to it.
+    Messages and the result name the file as `shown`, not by the worker's path to it. `test` is the
+    hidden test split built beforehand, or None to build it when grading needs it.
     """
     from grader.api import grade
     from grader.errors import TfcertError

@@ -4,6 +4,8 @@ Example:
     print(format_contract(load_task("task4")))
 """
 
+from pathlib import Path
+
 from grader.models.structure import format_shape
 from grader.spec import METRICS, TaskSpec
 from grader.spec.baselines import describe_baseline
@@ -77,8 +79,12 @@ def format_contract(spec: TaskSpec) -> str:
         f"  training  {limits.train_seconds:g} s (train mode)     load + predict  {limits.predict_seconds:g} s"
         f"     memory  {limits.memory_mb} MB",
         "",
-        f"starter     {spec.starter}     (copy it, fill in the TODOs)",
-        f"grade with  tfcert grade {spec.id} model.keras   or   "
-        f"tfcert grade {spec.id} {spec.starter.replace('starter/', 'my_')}",
+        f"starter     {spec.starter}     (tfcert starter {spec.id} --out {_my_copy(spec)}: fill in its TODOs)",
+        f"grade with  tfcert grade {spec.id} model.keras   or   tfcert grade {spec.id} {_my_copy(spec)}",
     ]
     return "\n".join(lines)
+
+
+def _my_copy(spec: TaskSpec) -> str:
+    """The learner's copy of the starter, as the contract suggests naming it: my_task4.py."""
+    return f"my_{Path(spec.starter).name}"

@@ -21,12 +21,14 @@ import contextlib
 import functools
 import os
 import signal
+import site
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import resources
 from grader.data.files import DATASETS_DIR_ENV, OFFLINE_ENV
 from grader.data.status import learner_data_paths
 from grader.errors import TfcertError
@@ -91,7 +93,7 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
         "HOME": str(workdir),
         "TMPDIR": str(workdir),
         "LANG": "C.UTF-8",
-        "PYTHONPATH": str(GRADER_CODE.parent),
+        "PYTHONPATH": child_pythonpath(),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TFCERT_CACHE_DIR": str(cache_dir()),  # the learner's splits and converted weights only
         "MPLCONFIGDIR": str(workdir),
@@ -108,6 +110,20 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
 def child_readonly_paths(extra=()) -> list[Path]:
     """What a child may read besides Python: tfcert's code, the task resources, the learner's data, `extra`."""
     return list(dict.fromkeys([GRADER_CODE, *resource_dirs(), *learner_data_paths(), *map(Path, extra)]))
+
+
+def child_pythonpath() -> str:
+    """Where the child finds tfcert: the resources (reference solutions import `solutions.*`), and
+    the folder holding `grader` unless it is a site-packages folder the interpreter adds itself.
+
+    In a checkout both are the repository; installed, only the resources folder is needed, except
+    for a user install (its site folder depends on HOME, which the child does not share).
+    """
+    package_parent = Path(resources.__file__).resolve().parents[2]
+    folders = [resources.root()]
+    if str(package_parent) not in {str(Path(folder).resolve()) for folder in site.getsitepackages()}:
+        folders.append(package_parent)
+    return os.pathsep.join(dict.fromkeys(str(folder) for folder in folders))
 
 
 def run_module(module: str, args: list[str], workdir: Path, limits: SandboxLimits, log,

@@ -11,7 +11,6 @@ Example:
     spec.input.shape         # (30, 1)
 """
 
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,9 +19,9 @@ import yaml
 from grader.errors import SpecError, UnknownTaskError
 from grader.spec import typed
 from grader.spec.baselines import check_baseline
-from grader.spec.model import METRICS, PROJECT_ROOT, DatasetSpec, MetricSpec, TaskSpec
+from grader.spec.files import tasks_dir
+from grader.spec.model import METRICS, DatasetSpec, MetricSpec, TaskSpec
 
-TASKS_DIR_ENV = "TFCERT_TASKS_DIR"
 EXAMS_FOLDER = "exams"  # tasks/exams/<id>.yaml: exam definitions (grader.spec.exam)
 MIN_DISK_MB = 16
 
@@ -35,17 +34,6 @@ class DatasetRules(Protocol):
 
     def check_task(self, spec: TaskSpec) -> None:
         """Raise typed.FieldError when the data and the input/output contract do not fit."""
-
-def tasks_dir() -> Path:
-    """The folder that holds the task specs (env TFCERT_TASKS_DIR overrides the builtin one)."""
-    return Path(os.environ.get(TASKS_DIR_ENV) or PROJECT_ROOT / "tasks")
-
-
-def resource_dirs() -> list[Path]:
-    """The folders a spec's paths point into (specs, vocabularies, starters, solutions) that exist here."""
-    folders = [tasks_dir(), PROJECT_ROOT / "starter", PROJECT_ROOT / "solutions"]
-    return [folder for folder in folders if folder.is_dir()]
-
 
 def spec_paths() -> dict[str, Path]:
     """Task id -> spec file, for every `*.yaml` in `tasks_dir()` and its subfolders (e.g. tasks/exam/).

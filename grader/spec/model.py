@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from grader import resources
+from grader.spec.files import project_file
+
+PROJECT_ROOT = resources.root()  # holds tasks/, starter/, solutions/: the checkout, or the installed package
 
 # name -> (direction, how it reads in a table). "min": lower is better.
 METRICS = {
@@ -111,7 +114,7 @@ class TaskSpec:
         return f"TaskSpec({self.id!r}: {self.title}, {self.metric.label} ladder {self.metric.ladder})"
 
     def project_path(self, relative: str) -> Path:
-        """Resolve a path written in the spec (starter, solution) against the project root."""
-        return PROJECT_ROOT / relative
+        """Resolve a path written in the spec (starter, solution, vocabulary): see grader.spec.files."""
+        return project_file(relative)
 
 

@@ -1,0 +1,5 @@
+"""`python -m grader.cli ARGS`: the `tfcert` command."""
+
+from grader.cli import main
+
+main()

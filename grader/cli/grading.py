@@ -1,0 +1,137 @@
+"""`tfcert data|tasks|show|starter|grade|inspect|doctor`: the learner's commands for one task."""
+
+from pathlib import Path
+
+import click
+
+from grader.cli.options import TfcertGroup, echo_table, limit_overrides, sandbox_options
+
+
+@click.group("data", cls=TfcertGroup)
+def data_group():
+    """The real datasets of the exam tasks: list what is here, fetch, or add a copy you have."""
+
+
+@data_group.command("list")
+def data_list_command():
+    """What data each task needs and whether it is on this machine."""
+    from grader.catalog import list_tasks
+    from grader.data.status import status
+
+    rows = [("task", "needs", "present", "where")]
+    for item in map(status, list_tasks()):
+        rows.append((item.task, item.needs, "yes" if item.present else "NO", item.where))
+    echo_table(rows)
+
+
+@data_group.command("fetch")
+@click.argument("task_id")
+def data_fetch_command(task_id):
+    """Download TASK_ID's dataset (checksum verified) or prepare its tfds dataset; needs a network."""
+    from grader.catalog import load_task
+    from grader.data.status import fetch_data
+
+    click.echo(f"{task_id}: data ready at {fetch_data(load_task(task_id))}")
+
+
+@data_group.command("add")
+@click.argument("task_id")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def data_add_command(task_id, path):
+    """Register PATH, a copy of TASK_ID's data file you already have (its content is verified)."""
+    from grader.catalog import load_task
+    from grader.data.status import add_data
+
+    stored, rows = add_data(load_task(task_id), path)
+    click.echo(f"{task_id}: verified {rows} rows of {path}; stored at {stored}")
+
+
+
+@click.command("tasks")
+def tasks_command():
+    """List the tasks: id, title, metric and pass line."""
+    from grader.catalog import list_tasks
+
+    specs = list_tasks()
+    rows = [("id", "title", "metric", "pass line")]
+    for spec in specs:
+        op = "<=" if spec.metric.lower_is_better else ">="
+        threshold = spec.metric.ladder[spec.metric.pass_points]
+        rows.append((spec.id, spec.title, spec.metric.label,
+                     f"{spec.metric.pass_points}/5 points ({spec.metric.label} {op} {threshold:g})"))
+    echo_table(rows)
+
+
+@click.command("show")
+@click.argument("task_id")
+def show_command(task_id):
+    """Print the whole contract of TASK_ID: data, input, output, scoring, limits, files."""
+    from grader.catalog import load_task
+    from grader.report.contract import format_contract
+
+    click.echo(format_contract(load_task(task_id)))
+
+
+
+@click.command("starter")
+@click.argument("task_id")
+@click.option("--out", type=click.Path(path_type=Path), help="The file to write (default: ./TASK_ID.py).")
+@click.option("--force", is_flag=True, help="Replace --out if it already exists.")
+def starter_command(task_id, out, force):
+    """Write TASK_ID's starter file: fill in its TODOs, then grade it with `tfcert grade`."""
+    from grader.catalog import load_task
+    from grader.practice.starter import write_starter
+
+    written = write_starter(load_task(task_id), out, force)
+    click.echo(f"wrote {written}: fill in the TODOs, then run `tfcert grade {task_id} {written}`")
+
+
+@click.command("grade")
+@click.argument("task_id")
+@click.argument("submission", type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option("--trust", is_flag=True,
+              help="Let a model file run its own code (Lambda, custom objects); "
+                   "it is loaded only in a sandboxed child.")
+@click.option("--time-limit", type=click.FloatRange(min=1),
+              help="Train-mode time budget in seconds (default: the task's).")
+@click.option("--predict-time-limit", type=click.FloatRange(min=1),
+              help="Seconds for loading + predicting (default: the task's).")
+@click.option("--memory-mb", type=click.IntRange(min=256), help="Memory limit in MB (default: the task's).")
+@click.option("--max-file-mb", type=click.FloatRange(min=0.001), help="File size limit in MB (default: the task's).")
+@click.option("--max-params", type=click.IntRange(min=1), help="Parameter count limit (default: the task's).")
+@sandbox_options
+def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_limit, memory_mb, max_file_mb,
+                  max_params, disk_mb, cpu_seconds):
+    """Grade SUBMISSION (.keras, .h5, or a solution .py) on TASK_ID's hidden test split."""
+    from grader.api import grade
+
+    overrides = limit_overrides(predict_seconds=predict_time_limit, memory_mb=memory_mb, max_file_mb=max_file_mb,
+                                 max_params=max_params, disk_mb=disk_mb, cpu_seconds=cpu_seconds)
+    if not as_json:
+        click.echo(f"grading {submission} on {task_id}...", err=True)
+    result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides)
+    click.echo(result.to_json() if as_json else str(result))
+
+
+
+@click.command("inspect")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the text report.")
+def inspect_command(path, as_json):
+    """Describe a model FILE: who saved it, its layers, whether it loads, which tasks it fits."""
+    import json
+
+    from grader.submission.inspect import format_report, inspect_file
+
+    report = inspect_file(path)
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
+
+
+@click.command("doctor")
+def doctor_command():
+    """Check what isolation submitted code gets on this machine (network, processes, files, disk, CPU)."""
+    from grader.sandbox.doctor import check_sandbox, format_report
+
+    click.echo("probing the sandbox from inside a child, as a submission would run...", err=True)
+    click.echo(format_report(check_sandbox()))
