@@ -68,7 +68,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     value = evaluation.metric_value
     points = points_for(value, spec.metric)
     baselines = [
-        BaselineScore(name, describe_baseline(name, spec.metric.baselines[name]), round(baseline_value, 6),
+        BaselineScore(name, describe_baseline(name, spec.metric.baselines[name]), _stored(baseline_value),
                       points_for(baseline_value, spec.metric))
         for name, baseline_value in evaluation.baseline_values.items()
     ]
@@ -77,22 +77,27 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         task=spec.id, title=spec.title, submission=shown, mode=mode,
         metric=spec.metric.name, metric_label=spec.metric.label,
         lower_is_better=spec.metric.lower_is_better,
-        value=None if evaluation.nonfinite_predictions else round(value, 6),
+        value=None if evaluation.nonfinite_predictions else _stored(value),
         points=points, max_points=MAX_POINTS,
         passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
-        baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model),
+        baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model, test),
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
         figure=figure_data(evaluation, spec), requirements=requirements,
     )
 
 
+def _stored(value: float) -> float:
+    """A metric value as results keep it: 6 decimals, or 6 significant digits below 0.001 (MSE 2.5e-07 is not 0)."""
+    return round(value, 6) if abs(value) >= 1e-3 else float(f"{value:.6g}")
+
+
 def _requirement(name: str, bound: float, value: float) -> Requirement:
     """Whether `value` of metric `name` meets `bound` (NaN never does)."""
     lower_is_better = METRICS[name][0] == "min"
     met = value <= bound if lower_is_better else value >= bound  # False for NaN either way
-    shown = None if np.isnan(value) else round(value, 6)
+    shown = None if np.isnan(value) else _stored(value)
     return Requirement(name, METRICS[name][1], bound, shown, bool(met))
 
 

@@ -20,6 +20,7 @@ from grader.data import (
     animals,
     headlines,
     image_folder,
+    line,
     real_series,
     records,
     series,
@@ -31,6 +32,7 @@ from grader.data.examples import Examples
 from grader.data.files import FileParams
 from grader.data.headlines import HeadlineParams, HeadlineSplit
 from grader.data.image_folder import FolderSplit, ImageFolderParams
+from grader.data.line import LineParams, LineSplit
 from grader.data.real_series import Normalization, RangeSplit
 from grader.data.series import SegmentSplit, SyntheticSeriesParams
 from grader.data.shapes import ImageSplit, ShapesParams
@@ -263,6 +265,7 @@ BUILTIN_SOURCES = {
         AnimalParams, PerClassSplit, _check_per_class, _check_animals_task,
         animals.learner_split, animals.hidden_test,
     ),
+    "line": DataSource(LineParams, LineSplit, line.check_splits, line.check_task, line.learner_split, line.hidden_test),
 }
 
 

@@ -35,6 +35,12 @@ def majority_class(examples: Examples, spec) -> np.ndarray:
     return np.tile(np.eye(width)[most_common], (len(examples), 1))
 
 
+def train_mean(examples: Examples, spec) -> np.ndarray:
+    """The best constant guess a learner can know: the mean of the training split's targets (e.g. Y)."""
+    _, targets = learner_split(spec, "train")
+    return np.full(examples.y.shape, float(np.mean(targets)))
+
+
 def bag_of_words(examples: Examples, spec) -> np.ndarray:
     """Logistic regression on which vocabulary words a text contains (order ignored).
 
@@ -84,6 +90,7 @@ PREDICTORS = {
     "moving_average": moving_average,
     "majority_class": majority_class,
     "bag_of_words": bag_of_words,
+    "train_mean": train_mean,
 }
 
 

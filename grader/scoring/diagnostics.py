@@ -6,14 +6,19 @@ Example:
 
 import numpy as np
 
+from grader.data.line import probe_points
+from grader.models.predict import predict
 from grader.models.structure import iter_layers, takes_text
-from grader.scoring.evaluate import predicted_classes
+from grader.scoring.evaluate import mean_squared_error, predicted_classes
 from grader.scoring.points import MAX_POINTS, points_for
 from grader.spec import METRICS
 
 
-def diagnose(evaluation, spec, model=None) -> list[str]:
-    """Plain-language reasons for a low or suspicious score, most important first."""
+def diagnose(evaluation, spec, model=None, test=None) -> list[str]:
+    """Plain-language reasons for a low or suspicious score, most important first.
+
+    `model` and `test` (the hidden test Examples), when given, allow the checks that predict again.
+    """
     notes = []
     predictions, targets = evaluation.predictions, evaluation.targets
     if evaluation.nonfinite_predictions:
@@ -27,7 +32,9 @@ def diagnose(evaluation, spec, model=None) -> list[str]:
             f"predictions are constant ({predictions.flat[0]:.4g} for every input): the model did not learn; "
             "train longer, lower the learning rate, or check that training targets are right"
         )
-    if spec.output.activation == "linear":
+    if spec.input.kind == "number" and test is not None:
+        notes.extend(_line_notes(predictions, test, spec))
+    elif spec.output.activation == "linear":
         notes.extend(_scale_notes(predictions, targets))
     else:
         notes.extend(_classification_notes(predictions, targets, spec, model))
@@ -53,7 +60,38 @@ def diagnose(evaluation, spec, model=None) -> list[str]:
         best = spec.metric.ladder[max(spec.metric.ladder)]
         op = "<=" if spec.metric.lower_is_better else ">="
         notes.append(f"full marks need {spec.metric.label} {op} {best:g}; yours is {evaluation.metric_value:.4g}")
+    if model is not None:
+        notes.extend(_probe_notes(model, spec))
     return notes
+
+
+def _line_notes(predictions: np.ndarray, test, spec) -> list[str]:
+    """For a line task that misses the pass line: which line the model's answers follow instead."""
+    if points_for(mean_squared_error(test.y, predictions), spec.metric) >= spec.metric.pass_points:
+        return []
+    x = test.x.reshape(-1).astype(np.float64)
+    model_line = np.polyfit(x, predictions.reshape(-1), 1)
+    true_line = np.polyfit(x, test.y.reshape(-1).astype(np.float64), 1)
+    return [
+        f"over the tested range your model's answers follow y = {_line_text(model_line)}, the task's line is "
+        f"y = {_line_text(true_line)}: check the training data (x and y as the template gives them) and train longer"
+    ]
+
+
+def _line_text(coefficients) -> str:
+    slope, intercept = (float(f"{c:.4g}") + 0.0 for c in coefficients)  # + 0.0: no '-0'
+    return f"{slope:g}x {'-' if intercept < 0 else '+'} {abs(intercept):g}"
+
+
+def _probe_notes(model, spec) -> list[str]:
+    """Predictions at the spec's probe points (outside the scored range): reported, never scored."""
+    probe = probe_points(spec)
+    if probe is None:
+        return []
+    x, y = probe
+    predicted = predict(model, x[:, np.newaxis]).reshape(-1)
+    shown = ", ".join(f"f({a:g}) = {p:.4g} (the line: {b:g})" for a, p, b in zip(x, predicted, y, strict=True))
+    return [f"not scored, outside the tested range: {shown}"]
 
 
 def _scale_notes(predictions: np.ndarray, targets: np.ndarray) -> list[str]:

@@ -33,7 +33,7 @@ class DatasetSpec:
 class InputSpec:
     """The model's input contract."""
 
-    kind: Literal["image", "tokens", "text", "window"]
+    kind: Literal["image", "tokens", "text", "window", "number"]
     shape: tuple[int, ...]
     dtype: Literal["float32", "int32", "int64", "string"]
     value_range: tuple[float, ...] | None
@@ -94,7 +94,7 @@ class TaskSpec:
 
     id: str
     title: str
-    category: Literal["image", "transfer", "text", "time-series"]
+    category: Literal["image", "transfer", "text", "time-series", "regression"]
     skills: tuple[str, ...]
     summary: str
     dataset: DatasetSpec
