@@ -49,6 +49,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         overrides["train_seconds"] = time_limit
     spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **overrides))
     path = Path(submission) if isinstance(submission, (str, Path)) else None
+    accepted = []  # notes on contract variants accepted (check_contract)
     if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() != ".py")):
         test = test if test is not None else hidden_test_split(spec)
         predictions = predict_in_child(spec, path, test)
@@ -58,7 +59,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         with _open(spec, submission, log) as (loaded, shown, mode, train_seconds):
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
-                check_contract(loaded.model, spec)  # cheap: before reading any test data
+                accepted = check_contract(loaded.model, spec)  # cheap: before reading any test data
                 _check_size(loaded.model, spec, shown)
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
@@ -81,7 +82,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         points=points, max_points=MAX_POINTS,
         passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
-        baselines=baselines, diagnostics=diagnose(evaluation, spec, loaded.model, test),
+        baselines=baselines, diagnostics=accepted + diagnose(evaluation, spec, loaded.model, test),
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
         figure=figure_data(evaluation, spec), requirements=requirements,

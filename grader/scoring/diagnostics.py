@@ -7,11 +7,14 @@ Example:
 import numpy as np
 
 from grader.data.line import probe_points
-from grader.models.predict import predict
+from grader.models.predict import fitted_inputs, predict
 from grader.models.structure import iter_layers, takes_text
-from grader.scoring.evaluate import mean_squared_error, predicted_classes
+from grader.scoring.evaluate import accuracy, mean_squared_error, predicted_classes
 from grader.scoring.points import MAX_POINTS, points_for
 from grader.spec import METRICS
+
+PIXEL_PROBE_IMAGES = 256  # as many test images as one prediction batch: the same picture as all 10,000
+PIXEL_GAP = 0.3  # accuracy gap between raw and divided pixels that says "trained on raw pixels"
 
 
 def diagnose(evaluation, spec, model=None, test=None) -> list[str]:
@@ -40,6 +43,8 @@ def diagnose(evaluation, spec, model=None, test=None) -> list[str]:
         notes.extend(_classification_notes(predictions, targets, spec, model))
     if spec.input.kind == "tokens" and model is not None:
         notes.extend(_embedding_notes(model, spec))
+    if model is not None and test is not None:
+        notes.extend(_pixel_scale_notes(evaluation, model, spec, test))
     points = points_for(evaluation.metric_value, spec.metric)
     for name, value in evaluation.baseline_values.items():
         worse = value < evaluation.metric_value if spec.metric.lower_is_better else value > evaluation.metric_value
@@ -121,7 +126,8 @@ def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, mo
         notes.append(
             f"predictions collapse to one class: '{names[top]}' for {top_share:.0%} of the test inputs"
         )
-        if spec.input.kind == "image" and model is not None and not _has_input_scaling(model):
+        raw_pixels = spec.input.value_range is None or spec.input.value_range[1] > 1
+        if spec.input.kind == "image" and raw_pixels and model is not None and not _has_input_scaling(model):
             low, high = spec.input.value_range or (0, 255)
             notes.append(
                 f"your model has no Rescaling layer, and {spec.id} feeds raw pixels {low:g}..{high:g}: a model "
@@ -137,6 +143,29 @@ def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, mo
         weakest = int(np.argmin(per_class))
         notes.append(f"weakest class: '{names[weakest]}' ({per_class[weakest]:.0%} of its test inputs right)")
     return notes
+
+
+def _pixel_scale_notes(evaluation, model, spec, test) -> list[str]:
+    """A model plainly trained on raw pixels when the task feeds pixels / divide (e.g. 0..1).
+
+    Measured on Fashion-MNIST: models trained on 0..255 and fed 0..1 fall to 0.15-0.17 accuracy
+    while they score 0.75-0.81 on 0..255, so a gap above 0.3 on a few hundred test images says
+    it plainly; real files trained on 0..1 score within 0.05 either way. (A model trained on 0..1
+    and fed 0..255 cannot be told apart this way: ReLU networks barely change their answers.)
+    """
+    divide = spec.input.preprocessing.get("divide", 1) if spec.input.kind == "image" else 1
+    if divide == 1:
+        return []
+    count = min(PIXEL_PROBE_IMAGES, len(test))
+    fed = accuracy(test.y[:count], evaluation.predictions[:count])
+    raw = accuracy(test.y[:count], predict(model, fitted_inputs(model, test.x[:count] * divide)))
+    if raw - fed <= PIXEL_GAP:
+        return []
+    return [
+        f"your model scores {raw:.2f} on {count} test images fed raw pixels 0..{divide:g} but {fed:.2f} fed "
+        f"pixels / {divide:g}, as {spec.id} feeds them: it was trained on raw pixels; divide the training images by "
+        f"{divide:g} (the template's images / {divide:g}) and have no Rescaling layer"
+    ]
 
 
 def _has_input_scaling(model) -> bool:

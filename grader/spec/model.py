@@ -53,6 +53,9 @@ class OutputSpec:
     # Window tasks: also accept a sequence-to-sequence model ((None, T, 1) out, as the exam
     # template's `windowed_dataset` yielding (w[:-1], w[1:]) trains) and score its last step.
     sequence_outputs: bool = False
+    # Classifiers whose first class is an unused id (a label Tokenizer numbers from 1): also accept
+    # a softmax without it, labels shifted down by one (its unit k is class k + 1).
+    shifted_outputs: bool = False
 
 
 @dataclass(frozen=True)
