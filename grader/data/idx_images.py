@@ -34,6 +34,7 @@ import numpy as np
 from grader.data.examples import Examples
 from grader.data.files import datasets_dir, local_candidates, local_location, offline
 from grader.data.images import pixel_scaling
+from grader.data.parts import PartSplit, check_part_splits, learner_slice
 from grader.data.tfds_order import restore_file_order, tfds_data_dir
 from grader.errors import DataFileError, DataMissingError
 from grader.spec import typed
@@ -57,34 +58,8 @@ class IdxParams:
     tfds: str | None = None  # the tensorflow-datasets name of the same images
 
 
-@dataclass(frozen=True)
-class IdxSplit:
-    """Images `[start, end)` of the `train` or `test` part, in file order (`end` None: to the last)."""
-
-    part: Literal["train", "test"]
-    start: int = 0
-    end: int | None = None
-
-    def describe(self) -> str:
-        end = COUNTS[self.part] if self.end is None else self.end
-        return f"{self.part} images {self.start}..{end - 1}"
-
-
-def check_splits(params: IdxParams, splits: dict[str, IdxSplit]) -> None:
-    """The hidden test is the whole test part; train and valid are disjoint ranges of the train part."""
-    test = splits["test"]
-    if (test.part, test.start, test.end) != ("test", 0, None):
-        raise typed.FieldError("dataset.splits.test", "must be {part: test}: the 10,000 test images")
-    ranges = []
-    for name in ("train", "valid"):
-        split = splits[name]
-        end = COUNTS["train"] if split.end is None else split.end
-        if split.part != "train" or not 0 <= split.start < end <= COUNTS["train"]:
-            raise typed.FieldError(f"dataset.splits.{name}", "must be a non-empty range of the 60,000 train images")
-        ranges.append((split.start, end))
-    (a_start, a_end), (b_start, b_end) = ranges
-    if a_start < b_end and b_start < a_end:
-        raise typed.FieldError("dataset.splits.valid", "overlaps the train split")
+def check_splits(params: IdxParams, splits: dict[str, PartSplit]) -> None:
+    check_part_splits(splits, COUNTS["train"])
 
 
 def check_task(spec) -> None:
@@ -247,15 +222,10 @@ def fetch(spec) -> str:
     return str(keras_cache_path(spec.dataset.params))
 
 
-def _part_range(split: IdxSplit) -> slice:
-    return slice(split.start, split.end)
-
-
 def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:
     """`train` or `valid`: (uint8 images (n, 28, 28) with pixels 0..255, int64 labels)."""
     split = spec.dataset.splits[name]
-    images, labels = images_and_labels(spec, split.part)
-    return images[_part_range(split)], labels[_part_range(split)]
+    return learner_slice(split, *images_and_labels(spec, split.part))
 
 
 def hidden_test(spec, seed: int | None) -> Examples:

@@ -5,7 +5,8 @@ A spec's `dataset.source` is one of
 - `url:<address>` / `local:<path>`: a real file (grader.data.files), read as its
   `params.format` says: `series_csv` (a time series) or `records` (labelled texts); or, for
   `local:` only, `image_folder` (images in one subfolder per class, grader.data.image_folder)
-  or `idx` (Fashion-MNIST / MNIST's original files, grader.data.idx_images);
+  or `idx` (Fashion-MNIST / MNIST's original files, grader.data.idx_images) or `aclimdb` (the
+  IMDB reviews in tfds' order, grader.data.acl_imdb);
 - `tfds:<name>`: a tensorflow-datasets image dataset (grader.data.tfds_images).
 Each source names its params dataclass and its split dataclass (so `dataset.params` and
 `dataset.splits` are checked as strictly as the rest of a spec), a check of rules that span
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.data import (
+    acl_imdb,
     animals,
     headlines,
     idx_images,
@@ -29,14 +31,16 @@ from grader.data import (
     shapes,
     tfds_images,
 )
+from grader.data.acl_imdb import ImdbParams
 from grader.data.animals import AnimalParams, PerClassSplit
 from grader.data.examples import Examples
 from grader.data.files import FileParams
 from grader.data.headlines import HeadlineParams, HeadlineSplit
-from grader.data.idx_images import IdxParams, IdxSplit
+from grader.data.idx_images import IdxParams
 from grader.data.image_folder import FolderSplit, ImageFolderParams
 from grader.data.images import PixelScaling
 from grader.data.line import LineParams, LineSplit
+from grader.data.parts import PartSplit
 from grader.data.real_series import Normalization, RangeSplit
 from grader.data.series import SegmentSplit, SyntheticSeriesParams
 from grader.data.shapes import ImageSplit, ShapesParams
@@ -45,7 +49,7 @@ from grader.data.tokenizer import TokenizerSpec
 from grader.spec import typed
 
 SPLIT_NAMES = ("train", "valid", "test")
-LOCAL_ONLY_FORMATS = ("image_folder", "idx")  # folders of files: no single file to download
+LOCAL_ONLY_FORMATS = ("image_folder", "idx", "aclimdb")  # folders of files: no single file to download
 
 
 @dataclass(frozen=True)
@@ -260,8 +264,11 @@ FILE_FORMATS = {
         image_folder.learner_split, image_folder.hidden_test,
     ),
     "idx": DataSource(
-        IdxParams, IdxSplit, idx_images.check_splits, _check_idx_task,
+        IdxParams, PartSplit, idx_images.check_splits, _check_idx_task,
         idx_images.learner_split, idx_images.hidden_test,
+    ),
+    "aclimdb": DataSource(
+        ImdbParams, PartSplit, acl_imdb.check_splits, _check_tokens_task, acl_imdb.learner_split, acl_imdb.hidden_test,
     ),
 }
 

@@ -10,9 +10,15 @@ Example:
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.data import files
+from grader.data import acl_imdb, files, idx_images
 from grader.data.tfds_order import tfds_data_dir
 from grader.errors import DataFileError, DataMissingError
+
+# Sources that look for a copy in several places (a folder, the Keras cache, tfds): format -> (module, in words).
+COPY_SOURCES = {
+    "idx": (idx_images, "the 4 idx files (or the Keras cache, or tfds)"),
+    "aclimdb": (acl_imdb, "aclImdb (the archive or the folder, or tfds)"),
+}
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,12 @@ def status(spec) -> DataStatus:
         return DataStatus(spec.id, spec.dataset.source, f"tensorflow-datasets '{name}'", prepared,
                           str(tfds_data_dir() / name))
     params = spec.dataset.params
-    if params.format == "idx":
-        from grader.data.idx_images import found_copy, keras_cache_path
-
-        found = found_copy(spec)
-        return DataStatus(spec.id, spec.dataset.source, "the 4 idx files (or the Keras cache, or tfds)",
-                          found is not None, found or f"{files.local_location(spec)} or {keras_cache_path(params)}")
+    if params.format in COPY_SOURCES:
+        module, needs = COPY_SOURCES[params.format]
+        found = module.found_copy(spec)
+        elsewhere = f" or {idx_images.keras_cache_path(params)}" if module is idx_images else ""
+        return DataStatus(spec.id, spec.dataset.source, needs, found is not None,
+                          found or files.local_location(spec) + elsewhere)
     if params.format == "image_folder":
         folder = files.local_candidates(spec)[:1]
         present = bool(folder) and folder[0].is_dir()
@@ -73,9 +79,12 @@ def fetch_data(spec) -> str:
         tfds_images.prepare(spec)
         return str(tfds_data_dir() / tfds_images.dataset_name(spec))
     if kind == "local" and spec.dataset.params.format == "idx":
-        from grader.data.idx_images import fetch
-
-        return fetch(spec)
+        return idx_images.fetch(spec)
+    if kind == "local" and spec.dataset.params.format == "aclimdb":
+        found = acl_imdb.found_copy(spec)
+        if found is None:  # the archive is one download, but tfds or the learner's browser fetch it
+            raise DataMissingError(acl_imdb.missing_message(spec))
+        return found
     if kind == "local" and spec.dataset.params.format == "image_folder":
         from grader.data.image_folder import root_folder
 
@@ -90,7 +99,7 @@ def fetch_data(spec) -> str:
 
 def add_data(spec, path: Path) -> tuple[Path, int]:
     """Register a copy of a url:/local: task's file the user already has (content verified)."""
-    if getattr(spec.dataset.params, "format", None) in ("image_folder", "idx"):
+    if getattr(spec.dataset.params, "format", None) in ("image_folder", *COPY_SOURCES):
         raise DataFileError(f"{spec.id} reads a folder of files, not one file: unpack it under --data-dir DIR instead")
     if source_kind(spec) not in ("url", "local"):
         raise DataFileError(
