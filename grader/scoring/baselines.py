@@ -14,16 +14,23 @@ from grader.data.cache import cached_arrays
 
 
 def naive(examples: Examples, spec) -> np.ndarray:
-    """Tomorrow equals today: the last value of each window."""
-    return examples.x[:, -1, :]
+    """Tomorrow equals today: the last value of each window (of every variable, for every step ahead)."""
+    return _over_horizon(examples.x[:, -1, :], examples)
 
 
 def moving_average(examples: Examples, spec, window: int) -> np.ndarray:
-    """The mean of the last `window` values of each window."""
+    """The mean of the last `window` values of each window (for every step ahead)."""
     x = examples.x
     if not 1 <= window <= x.shape[1]:
         raise ValueError(f"moving_average window {window} must be between 1 and {x.shape[1]}")
-    return x[:, -window:, :].mean(axis=1)
+    return _over_horizon(x[:, -window:, :].mean(axis=1), examples)
+
+
+def _over_horizon(forecast: np.ndarray, examples: Examples) -> np.ndarray:
+    """One (N, variables) forecast repeated for each step of multi-step targets (N, steps, variables)."""
+    if examples.y.ndim == 3:
+        return np.repeat(forecast[:, np.newaxis, :], examples.y.shape[1], axis=1)
+    return forecast
 
 
 def majority_class(examples: Examples, spec) -> np.ndarray:

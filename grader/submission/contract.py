@@ -43,6 +43,10 @@ def _output_hint(model_out: tuple, expected_out: tuple, spec) -> str:
     if len(model_out) == len(expected_out) + 1:
         hints.append("does the last recurrent layer still have return_sequences=True?" if spec.input.kind == "window"
                      else "an axis too many: put Flatten() before the last Dense layer")
+    if len(expected_out) == 3 and len(model_out) == 2 and model_out[-1] == expected_out[1]:
+        steps, variables = expected_out[1], expected_out[-1]
+        hints.append(f"{steps} values are one variable; {spec.id} needs all {variables}: end with "
+                     f"Dense({steps} * {variables}) and Reshape(({steps}, {variables}))")
     if classes and len(model_out) >= 2 and model_out[-1] == 1 and len(classes) > 2:
         hints.append(f"one sigmoid unit is for two classes; {spec.id} has {len(classes)}: "
                      f"end with Dense({len(classes)}, activation='softmax')")
