@@ -51,7 +51,7 @@ class Evaluation:
 def scored_outputs(outputs: np.ndarray, test: Examples) -> np.ndarray:
     """Model outputs as the metric compares them: a sequence's last step, in the targets' units."""
     outputs = np.asarray(outputs, dtype=np.float64)
-    if outputs.ndim == test.y.ndim + 1:  # a sequence-to-sequence forecaster: its forecast is the last step
+    if outputs.ndim == 3 and test.y.ndim == 2:  # a sequence-to-sequence forecaster: its forecast is the last step
         outputs = outputs[:, -1, :]
     return test.to_target_units(outputs)
 
