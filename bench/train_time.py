@@ -50,7 +50,7 @@ def main() -> None:
     ]
     for task, train, wall, label, value, points in rows:
         ok = "yes" if points == 5 and train <= TARGET_SECONDS else "NO"
-        lines.append(f"| {task} | {train:.1f} | {wall:.1f} | {label} | {value:.4f} | {points} | {ok} |")
+        lines.append(f"| {task} | {train:.1f} | {wall:.1f} | {label} | {value:.4g} | {points} | {ok} |")
     publish("train_time", lines)
 
 

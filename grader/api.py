@@ -51,6 +51,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         overrides["train_seconds"] = time_limit
     spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **overrides))
     path = Path(submission) if isinstance(submission, (str, Path)) else None
+    accepted = []  # notes on contract variants accepted (check_contract)
     if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() != ".py")):
         test = test if test is not None else hidden_test_split(spec)
         predictions = predict_in_child(spec, path, test)
@@ -60,7 +61,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         with _open(spec, submission, log) as (loaded, shown, mode, train_seconds, notes):
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
-                _check_contract(loaded.model, spec, path if mode == "train" else None)
+                accepted = _check_contract(loaded.model, spec, path if mode == "train" else None)
                 _check_size(loaded.model, spec, shown)
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
@@ -70,7 +71,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     value = evaluation.metric_value
     points = points_for(value, spec.metric)
     baselines = [
-        BaselineScore(name, describe_baseline(name, spec.metric.baselines[name]), round(baseline_value, 6),
+        BaselineScore(name, describe_baseline(name, spec.metric.baselines[name]), _stored(baseline_value),
                       points_for(baseline_value, spec.metric))
         for name, baseline_value in evaluation.baseline_values.items()
     ]
@@ -79,22 +80,27 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         task=spec.id, title=spec.title, submission=shown, mode=mode,
         metric=spec.metric.name, metric_label=spec.metric.label,
         lower_is_better=spec.metric.lower_is_better,
-        value=None if evaluation.nonfinite_predictions else round(value, 6),
+        value=None if evaluation.nonfinite_predictions else _stored(value),
         points=points, max_points=MAX_POINTS,
         passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
-        baselines=baselines, diagnostics=[*notes, *diagnose(evaluation, spec, loaded.model)],
+        baselines=baselines, diagnostics=[*notes, *accepted, *diagnose(evaluation, spec, loaded.model, test)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
         figure=figure_data(evaluation, spec), requirements=requirements,
     )
 
 
+def _stored(value: float) -> float:
+    """A metric value as results keep it: 6 decimals, or 6 significant digits below 0.001 (MSE 2.5e-07 is not 0)."""
+    return round(value, 6) if abs(value) >= 1e-3 else float(f"{value:.6g}")
+
+
 def _requirement(name: str, bound: float, value: float) -> Requirement:
     """Whether `value` of metric `name` meets `bound` (NaN never does)."""
     lower_is_better = METRICS[name][0] == "min"
     met = value <= bound if lower_is_better else value >= bound  # False for NaN either way
-    shown = None if np.isnan(value) else round(value, 6)
+    shown = None if np.isnan(value) else _stored(value)
     return Requirement(name, METRICS[name][1], bound, shown, bool(met))
 
 
@@ -119,10 +125,13 @@ def _open(spec: TaskSpec, submission, log):
     yield loaded, str(path), "file", None, ()
 
 
-def _check_contract(model, spec: TaskSpec, solution: Path | None) -> None:
-    """The contract check, before any test data is read; in train mode, with the Keras 3 fix where one applies."""
+def _check_contract(model, spec: TaskSpec, solution: Path | None) -> list[str]:
+    """The contract check (its notes on accepted variants), before any test data is read.
+
+    In train mode a refusal carries the Keras 3 fix where a Keras 2 habit explains it.
+    """
     try:
-        check_contract(model, spec)
+        return check_contract(model, spec)
     except ContractError as exc:
         if solution is None:
             raise

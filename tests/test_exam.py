@@ -16,8 +16,8 @@ from grader.spec import PROJECT_ROOT
 from grader.store.db import open_store
 
 EXAMS = PROJECT_ROOT / "tasks" / "exams"
-CATEGORY_5 = PROJECT_ROOT.parent / "shared" / "realworld-models" / "Jeong-Kyu__A_study" / "Category5_mymodel.h5"
-CATEGORY_2 = PROJECT_ROOT.parent / "shared" / "realworld-models" / "dongjaeseo__Study" / "Category2_mymodel.h5"
+CATEGORY_5 = PROJECT_ROOT.parent / "shared" / "realworld-models" / "dongjaeseo__Study" / "Category5_mymodel.h5"
+CATEGORY_2 = PROJECT_ROOT.parent / "shared" / "realworld-models" / "sswwd95__Study" / "Category2_mymodel.h5"
 
 
 class Clock:
@@ -94,7 +94,7 @@ def test_a_google_mock_exam_from_start_to_report(tmp_path, real_data_env):
     assert "stands in" in (workspace / "category-3" / "CONTRACT.md").read_text()
 
     with open_store(database) as store:
-        clock.now += 30 * 60  # category 5 from a model file saved while preparing for the exam
+        clock.now += 30 * 60  # category 5 from a model file saved while preparing for the exam (MAE 14.52)
         graded = practice.submit(store, "sunspots", CATEGORY_5, now=clock)
         clock.now += 30 * 60  # category 1 in train mode, from the reference solution
         trained = practice.submit(store, "linear", PROJECT_ROOT / "solutions" / "linear.py", now=clock,

@@ -283,7 +283,9 @@ def test_default_session_leaves_out_tasks_whose_data_is_missing(tfcert, tmp_path
     monkeypatch.setenv("TFCERT_CACHE_DIR", str(tmp_path / "empty-cache"))
     monkeypatch.setenv("TFCERT_DATASETS_DIR", str(tmp_path / "no-datasets"))
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "no-tfds"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras"))
     started = tfcert("practice", "start")
     assert started.exit_code == 0, started.stderr
-    assert "started: task1, task2, task3, task4;" in started.stdout
+    # the builtin tasks: the line problems (generated from their templates' arrays) and task1-4
+    assert "started: dicoding-a1, dicoding-b1, dicoding-c1, linear, task1, task2, task3, task4;" in started.stdout
     assert "left out  bbc-news, " in started.stdout and "sunspots" in started.stdout

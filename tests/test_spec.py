@@ -103,7 +103,7 @@ EXAM_SPEC = PROJECT_ROOT / "tasks" / "exam" / "sunspots.yaml"
         (lambda d: set_path(d, "dataset.source", "ftp:x"), "dataset.source", "unknown source"),
         (lambda d: set_path(d, "dataset.params.format", "parquet"), "dataset.params.format", "must be one of"),
         (lambda d: d["dataset"]["params"].pop("column"), "dataset.params.column", "format 'series_csv' needs it"),
-        (lambda d: d["dataset"]["params"].pop("sha256"), "dataset.params.sha256", "missing required field"),
+        (lambda d: d["dataset"]["params"].pop("sha256"), "dataset.params.sha256", "format 'series_csv' needs it"),
         (lambda d: set_path(d, "dataset.splits.valid.start", 2600), "dataset.splits.valid", "start at or after row 2700"),
         (lambda d: set_path(d, "dataset.splits.test.start", 20), "dataset.splits", "start at or after row"),
         (lambda d: set_path(d, "input.preprocessing.divide", 0), "input.preprocessing.divide", "must not be 0"),

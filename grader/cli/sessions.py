@@ -130,7 +130,7 @@ def exam_list_command():
         for problem in plan["problems"]:
             present = status(load_task(problem["task"])).present
             here = (f"stand-in for {problem['stands_in_for']}" if problem["stands_in_for"]
-                    else "yes" if present else f"NO: tfcert data fetch {problem['task']}")
+                    else "yes" if present else "NO: see `tfcert data list`")
             rows.append((problem["label"], problem["task"], f"{problem['weight'] / exam.total_weight:.0%}", here))
         click.echo("\n".join("  " + line for line in table_lines(rows)))
 

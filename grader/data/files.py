@@ -15,6 +15,7 @@ Example:
 """
 
 import functools
+import hashlib
 import os
 import shutil
 import urllib.error
@@ -25,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from grader.data.readers import content_sha256, read_records, read_series
+from grader.data.readers import content_sha256, read_records, read_series, read_table
 from grader.errors import DataFileError, DataMissingError
 from grader.paths import atomic_write, cache_dir
 
@@ -39,12 +40,25 @@ class FileParams:
     """`dataset.params` of a `url:` or `local:` source: which file, how to read it, its checksum."""
 
     file: str  # the file's name: what the cache keeps and what messages ask for
-    format: Literal["series_csv", "records"]
-    sha256: str  # of the parsed content (grader.data.readers.content_sha256), not of the bytes
+    format: Literal["series_csv", "records", "table_csv"]
     origin: str  # in words: where a learner gets the file
+    # Of the parsed content (grader.data.readers.content_sha256), not of the bytes. Only a
+    # `table_csv` may go without, when no faithful copy was at hand to take it from: its
+    # `columns` and `min_rows` are checked instead.
+    sha256: str | None = None
     column: int | None = None  # series_csv: the value column (0-based)
     text_field: str | None = None  # records: the text column or JSON key
     label_field: str | None = None  # records: the label column or JSON key
+    index_column: str | None = None  # table_csv: the first column's name (e.g. a datetime, not read)
+    columns: tuple[str, ...] = ()  # table_csv: the value columns' names, in order
+    min_rows: int | None = None  # table_csv without sha256: fewer rows than this is not the task's file
+
+    @property
+    def cache_key(self) -> str:
+        """The cache folder of the verified copy: the checksum's prefix, else one derived from the columns."""
+        if self.sha256:
+            return self.sha256[:16]
+        return "columns-" + hashlib.sha256(repr((self.index_column, self.columns)).encode()).hexdigest()[:12]
 
 
 def datasets_dir() -> Path | None:
@@ -60,19 +74,26 @@ def offline() -> bool:
 
 def cached_path(params: FileParams) -> Path:
     """Where the verified copy of a file lives in the cache (shared by tasks that use the same data)."""
-    return cache_dir() / "files" / params.sha256[:16] / params.file
+    return cache_dir() / "files" / params.cache_key / params.file
 
 
 def parse(path: Path, params: FileParams) -> tuple[np.ndarray, ...]:
-    """The file's columns: `(values,)` for a series, `(texts, labels)` for records."""
+    """The file's columns: `(values,)` for a series, `(texts, labels)` for records, `(table,)` for a table."""
     if params.format == "series_csv":
         return (read_series(path, params.column),)
+    if params.format == "table_csv":
+        return (read_table(path, params.index_column, params.columns),)
     return read_records(path, params.text_field, params.label_field)
 
 
 def verified_columns(path: Path, params: FileParams, task_id: str) -> tuple[np.ndarray, ...]:
     """Parse `path` and check its content against the spec's checksum; raise DataFileError if it differs."""
     columns = parse(path, params)
+    if params.sha256 is None:  # no checksum to compare: the header was checked by the reader
+        if len(columns[0]) < params.min_rows:
+            raise DataFileError(f"{path}: {len(columns[0])} rows, but {task_id} expects at least {params.min_rows}: "
+                                f"a cut-down copy? {task_id} needs {params.file} from {params.origin}")
+        return columns
     digest = content_sha256(*columns)
     if digest != params.sha256:
         raise DataFileError(

@@ -25,7 +25,7 @@ import numpy as np
 
 from grader.data.examples import Examples
 from grader.data.files import local_candidates, local_location
-from grader.data.images import image_arrays
+from grader.data.images import image_arrays, pixel_scaling
 from grader.errors import DataFileError, DataMissingError
 from grader.spec import typed
 
@@ -115,6 +115,6 @@ def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hidden_test(spec, seed: int) -> Examples:
-    """The test split as raw float32 pixels; `seed` is unused (the files are fixed)."""
+    """The test split as float32 pixels (raw, or / divide as the spec says); `seed` is unused (the files are fixed)."""
     images, labels = _images_and_labels(spec, "test")
-    return Examples(images.astype(np.float32), labels)
+    return Examples(pixel_scaling(spec).apply(images), labels)

@@ -1,10 +1,16 @@
 """Turn a tf.data dataset of (image, label) pairs into the arrays a task feeds: uint8, one size.
 
-Shared by the tfds image source and the local image-folder source.
+Shared by the image sources (tfds, local image folders, idx files), with the pixel scaling a
+spec may ask for: `input.preprocessing.divide` (the grader feeds pixels / divide; 255 for the
+templates that rescaled outside the model, as ImageDataGenerator(rescale=1/255) and
+`images / 255.0` did; none for tasks whose model must rescale raw pixels itself).
 
 Example:
     images, labels = image_arrays(dataset, size=150, what="tfds split 'test' of 'horses_or_humans'")
+    fed = pixel_scaling(spec).apply(images)     # float32, pixels / divide
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,3 +42,18 @@ def image_arrays(dataset, size: int, what: str) -> tuple[np.ndarray, np.ndarray]
     if not images:
         raise DataFileError(f"{what} holds no images")
     return np.concatenate(images), np.concatenate(labels).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class PixelScaling:
+    """`input.preprocessing` of an image task: the grader feeds `pixels / divide` (255: 0..1)."""
+
+    divide: float = 1.0
+
+    def apply(self, images: np.ndarray) -> np.ndarray:
+        return images.astype(np.float32) / np.float32(self.divide)
+
+
+def pixel_scaling(spec) -> PixelScaling:
+    """The task's pixel scaling (raw pixels when the spec gives none)."""
+    return PixelScaling(**spec.input.preprocessing)

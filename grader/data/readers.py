@@ -69,6 +69,27 @@ def read_series(path: Path, column: int) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
+def read_table(path: Path, index_column: str, columns: tuple[str, ...]) -> np.ndarray:
+    """A CSV whose header is `index_column` then `columns`, as float32 (rows, len(columns)).
+
+    The header must name exactly those columns, in that order (a table without a content
+    checksum is checked by its columns, see grader.data.real_table).
+    """
+    text = read_text(path)
+    header = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or len(text)])), [])
+    expected = [index_column, *columns]
+    if [name.strip() for name in header] != expected:
+        raise DataFileError(f"{path}: the header is {header[:9]}, expected {expected}; is this the task's file?")
+    try:
+        values = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, usecols=range(1, len(expected)),
+                            dtype=np.float32, ndmin=2)
+    except ValueError as exc:
+        raise DataFileError(f"{path}: {' '.join(str(exc).split())[:160]}; expected numbers in every column") from None
+    if not len(values):
+        raise DataFileError(f"{path}: no data rows under the header")
+    return values
+
+
 def read_records(path: Path, text_field: str, label_field: str) -> tuple[np.ndarray, np.ndarray]:
     """`(texts, labels)` from a JSON array, JSON Lines or a CSV with a header; labels keep their type."""
     text = read_text(path)

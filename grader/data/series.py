@@ -66,17 +66,26 @@ def generate_series(
     return (signal + noise).astype(np.float32)
 
 
-def sliding_windows(values: np.ndarray, targets_from: int, targets_to: int, window: int):
-    """Return `(x, y)`: for each t in [targets_from, targets_to), x = values[t-window:t], y = values[t].
+def sliding_windows(values: np.ndarray, targets_from: int, targets_to: int, window: int, horizon: int = 1,
+                    max_windows: int | None = None):
+    """Return `(x, y)`: for each t in [targets_from, targets_to - horizon], x = values[t-window:t] and
+    y = values[t:t+horizon].
 
-    x has shape (n, window, 1) and y shape (n, 1), both float32: the model contract of a
-    one-step-ahead forecaster.
+    One code path for every series task. A 1-D series gives x (n, window, 1) and y (n, 1): the
+    contract of a one-step-ahead forecaster. A (T, F) table of F variables gives x (n, window, F)
+    and y (n, F) for one step, or (n, horizon, F) for several (e.g. 24 past observations of 7
+    variables -> the next 24 of the 7). `max_windows` keeps that many, evenly spaced, when there
+    would be more. Both float32.
     """
     if targets_from < window:
-        raise ValueError(f"the first target at day {targets_from} has fewer than {window} days before it")
-    starts = np.arange(targets_from - window, targets_to - window)
-    x = np.stack([values[s : s + window] for s in starts])[..., np.newaxis]
-    y = values[targets_from:targets_to, np.newaxis]
+        raise ValueError(f"the first target at row {targets_from} has fewer than {window} rows before it")
+    table = values[:, np.newaxis] if values.ndim == 1 else values
+    targets = np.arange(targets_from, targets_to - horizon + 1)
+    if max_windows is not None and len(targets) > max_windows:
+        targets = targets[np.linspace(0, len(targets) - 1, max_windows).round().astype(int)]
+    x = np.stack([table[t - window : t] for t in targets])
+    y = np.stack([table[t : t + horizon] for t in targets])
+    y = y[:, 0] if horizon == 1 else y
     return x.astype(np.float32), y.astype(np.float32)
 
 

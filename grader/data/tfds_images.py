@@ -20,7 +20,7 @@ import numpy as np
 
 from grader.data.examples import Examples
 from grader.data.files import datasets_dir, offline
-from grader.data.images import image_arrays
+from grader.data.images import image_arrays, pixel_scaling
 from grader.errors import DataFileError, DataMissingError
 from grader.spec import typed
 
@@ -118,6 +118,6 @@ def learner_split(spec, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hidden_test(spec, seed: int) -> Examples:
-    """The test split as raw float32 pixels; `seed` is unused (tfds splits are fixed)."""
+    """The test split as float32 pixels (raw, or / divide as the spec says); `seed` is unused (fixed splits)."""
     images, labels = _images_and_labels(spec, spec.dataset.splits["test"].split)
-    return Examples(images.astype(np.float32), labels)
+    return Examples(pixel_scaling(spec).apply(images), labels)

@@ -59,6 +59,9 @@ def format_contract(spec: TaskSpec) -> str:
         lines.append(f"  classes   {', '.join(spec.output.classes)}")
     if spec.output.sequence_outputs:
         lines.append("  also      a sequence-to-sequence model, (None, None, 1) out: its last step is scored")
+    if spec.output.shifted_outputs:
+        unused, width = spec.output.classes[0], len(spec.output.classes) - 1
+        lines.append(f"  also      a softmax without '{unused}', (None, {width}) out: its unit k is class k + 1")
     scale = " on the normalized scale" if metric.units == "normalized" and spec.input.kind == "window" else ""
     lines += ["", f"scoring     {metric.label}{scale} ({'lower' if metric.lower_is_better else 'higher'} is better)"]
     for points in sorted(metric.ladder, reverse=True):

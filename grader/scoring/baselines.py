@@ -14,16 +14,23 @@ from grader.data.cache import cached_arrays
 
 
 def naive(examples: Examples, spec) -> np.ndarray:
-    """Tomorrow equals today: the last value of each window."""
-    return examples.x[:, -1, :]
+    """Tomorrow equals today: the last value of each window (of every variable, for every step ahead)."""
+    return _over_horizon(examples.x[:, -1, :], examples)
 
 
 def moving_average(examples: Examples, spec, window: int) -> np.ndarray:
-    """The mean of the last `window` values of each window."""
+    """The mean of the last `window` values of each window (for every step ahead)."""
     x = examples.x
     if not 1 <= window <= x.shape[1]:
         raise ValueError(f"moving_average window {window} must be between 1 and {x.shape[1]}")
-    return x[:, -window:, :].mean(axis=1)
+    return _over_horizon(x[:, -window:, :].mean(axis=1), examples)
+
+
+def _over_horizon(forecast: np.ndarray, examples: Examples) -> np.ndarray:
+    """One (N, variables) forecast repeated for each step of multi-step targets (N, steps, variables)."""
+    if examples.y.ndim == 3:
+        return np.repeat(forecast[:, np.newaxis, :], examples.y.shape[1], axis=1)
+    return forecast
 
 
 def majority_class(examples: Examples, spec) -> np.ndarray:
@@ -33,6 +40,12 @@ def majority_class(examples: Examples, spec) -> np.ndarray:
     if width == 1:  # one sigmoid unit: the probability of class 1
         return np.full((len(examples), 1), float(most_common))
     return np.tile(np.eye(width)[most_common], (len(examples), 1))
+
+
+def train_mean(examples: Examples, spec) -> np.ndarray:
+    """The best constant guess a learner can know: the mean of the training split's targets (e.g. Y)."""
+    _, targets = learner_split(spec, "train")
+    return np.full(examples.y.shape, float(np.mean(targets)))
 
 
 def bag_of_words(examples: Examples, spec) -> np.ndarray:
@@ -84,6 +97,7 @@ PREDICTORS = {
     "moving_average": moving_average,
     "majority_class": majority_class,
     "bag_of_words": bag_of_words,
+    "train_mean": train_mean,
 }
 
 

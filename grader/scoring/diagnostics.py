@@ -6,14 +6,22 @@ Example:
 
 import numpy as np
 
+from grader.data.line import probe_points
+from grader.models.predict import fitted_inputs, predict
 from grader.models.structure import iter_layers, takes_text
-from grader.scoring.evaluate import predicted_classes
+from grader.scoring.evaluate import accuracy, mean_squared_error, predicted_classes
 from grader.scoring.points import MAX_POINTS, points_for
 from grader.spec import METRICS
 
+PIXEL_PROBE_IMAGES = 256  # as many test images as one prediction batch: the same picture as all 10,000
+PIXEL_GAP = 0.3  # accuracy gap between raw and divided pixels that says "trained on raw pixels"
 
-def diagnose(evaluation, spec, model=None) -> list[str]:
-    """Plain-language reasons for a low or suspicious score, most important first."""
+
+def diagnose(evaluation, spec, model=None, test=None) -> list[str]:
+    """Plain-language reasons for a low or suspicious score, most important first.
+
+    `model` and `test` (the hidden test Examples), when given, allow the checks that predict again.
+    """
     notes = []
     predictions, targets = evaluation.predictions, evaluation.targets
     if evaluation.nonfinite_predictions:
@@ -27,12 +35,16 @@ def diagnose(evaluation, spec, model=None) -> list[str]:
             f"predictions are constant ({predictions.flat[0]:.4g} for every input): the model did not learn; "
             "train longer, lower the learning rate, or check that training targets are right"
         )
-    if spec.output.activation == "linear":
+    if spec.input.kind == "number" and test is not None:
+        notes.extend(_line_notes(predictions, test, spec))
+    elif spec.output.activation == "linear":
         notes.extend(_scale_notes(predictions, targets))
     else:
         notes.extend(_classification_notes(predictions, targets, spec, model))
     if spec.input.kind == "tokens" and model is not None:
         notes.extend(_embedding_notes(model, spec))
+    if model is not None and test is not None:
+        notes.extend(_pixel_scale_notes(evaluation, model, spec, test))
     points = points_for(evaluation.metric_value, spec.metric)
     for name, value in evaluation.baseline_values.items():
         worse = value < evaluation.metric_value if spec.metric.lower_is_better else value > evaluation.metric_value
@@ -53,7 +65,38 @@ def diagnose(evaluation, spec, model=None) -> list[str]:
         best = spec.metric.ladder[max(spec.metric.ladder)]
         op = "<=" if spec.metric.lower_is_better else ">="
         notes.append(f"full marks need {spec.metric.label} {op} {best:g}; yours is {evaluation.metric_value:.4g}")
+    if model is not None:
+        notes.extend(_probe_notes(model, spec))
     return notes
+
+
+def _line_notes(predictions: np.ndarray, test, spec) -> list[str]:
+    """For a line task that misses the pass line: which line the model's answers follow instead."""
+    if points_for(mean_squared_error(test.y, predictions), spec.metric) >= spec.metric.pass_points:
+        return []
+    x = test.x.reshape(-1).astype(np.float64)
+    model_line = np.polyfit(x, predictions.reshape(-1), 1)
+    true_line = np.polyfit(x, test.y.reshape(-1).astype(np.float64), 1)
+    return [
+        f"over the tested range your model's answers follow y = {_line_text(model_line)}, the task's line is "
+        f"y = {_line_text(true_line)}: check the training data (x and y as the template gives them) and train longer"
+    ]
+
+
+def _line_text(coefficients) -> str:
+    slope, intercept = (float(f"{c:.4g}") + 0.0 for c in coefficients)  # + 0.0: no '-0'
+    return f"{slope:g}x {'-' if intercept < 0 else '+'} {abs(intercept):g}"
+
+
+def _probe_notes(model, spec) -> list[str]:
+    """Predictions at the spec's probe points (outside the scored range): reported, never scored."""
+    probe = probe_points(spec)
+    if probe is None:
+        return []
+    x, y = probe
+    predicted = predict(model, x[:, np.newaxis]).reshape(-1)
+    shown = ", ".join(f"f({a:g}) = {p:.4g} (the line: {b:g})" for a, p, b in zip(x, predicted, y, strict=True))
+    return [f"not scored, outside the tested range: {shown}"]
 
 
 def _scale_notes(predictions: np.ndarray, targets: np.ndarray) -> list[str]:
@@ -83,7 +126,8 @@ def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, mo
         notes.append(
             f"predictions collapse to one class: '{names[top]}' for {top_share:.0%} of the test inputs"
         )
-        if spec.input.kind == "image" and model is not None and not _has_input_scaling(model):
+        raw_pixels = spec.input.value_range is None or spec.input.value_range[1] > 1
+        if spec.input.kind == "image" and raw_pixels and model is not None and not _has_input_scaling(model):
             low, high = spec.input.value_range or (0, 255)
             notes.append(
                 f"your model has no Rescaling layer, and {spec.id} feeds raw pixels {low:g}..{high:g}: a model "
@@ -99,6 +143,29 @@ def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, mo
         weakest = int(np.argmin(per_class))
         notes.append(f"weakest class: '{names[weakest]}' ({per_class[weakest]:.0%} of its test inputs right)")
     return notes
+
+
+def _pixel_scale_notes(evaluation, model, spec, test) -> list[str]:
+    """A model plainly trained on raw pixels when the task feeds pixels / divide (e.g. 0..1).
+
+    Measured on Fashion-MNIST: models trained on 0..255 and fed 0..1 fall to 0.15-0.17 accuracy
+    while they score 0.75-0.81 on 0..255, so a gap above 0.3 on a few hundred test images says
+    it plainly; real files trained on 0..1 score within 0.05 either way. (A model trained on 0..1
+    and fed 0..255 cannot be told apart this way: ReLU networks barely change their answers.)
+    """
+    divide = spec.input.preprocessing.get("divide", 1) if spec.input.kind == "image" else 1
+    if divide == 1:
+        return []
+    count = min(PIXEL_PROBE_IMAGES, len(test))
+    fed = accuracy(test.y[:count], evaluation.predictions[:count])
+    raw = accuracy(test.y[:count], predict(model, fitted_inputs(model, test.x[:count] * divide)))
+    if raw - fed <= PIXEL_GAP:
+        return []
+    return [
+        f"your model scores {raw:.2f} on {count} test images fed raw pixels 0..{divide:g} but {fed:.2f} fed "
+        f"pixels / {divide:g}, as {spec.id} feeds them: it was trained on raw pixels; divide the training images by "
+        f"{divide:g} (the template's images / {divide:g}) and have no Rescaling layer"
+    ]
 
 
 def _has_input_scaling(model) -> bool:

@@ -51,15 +51,24 @@ class Evaluation:
 def scored_outputs(outputs: np.ndarray, test: Examples) -> np.ndarray:
     """Model outputs as the metric compares them: a sequence's last step, in the targets' units."""
     outputs = np.asarray(outputs, dtype=np.float64)
-    if outputs.ndim == 3:  # a sequence-to-sequence forecaster: its forecast is the last step
+    if outputs.ndim == 3 and test.y.ndim == 2:  # a sequence-to-sequence forecaster: its forecast is the last step
         outputs = outputs[:, -1, :]
     return test.to_target_units(outputs)
+
+
+def _unshifted(outputs: np.ndarray, spec) -> np.ndarray:
+    """A softmax without the spec's unused first class (output.shifted_outputs): put it back, at 0."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    classes = spec.output.classes or ()
+    if spec.output.shifted_outputs and outputs.ndim == 2 and outputs.shape[1] == len(classes) - 1:
+        return np.concatenate([np.zeros((len(outputs), 1)), outputs], axis=1)
+    return outputs
 
 
 def evaluate_predictions(predictions: np.ndarray, spec, test: Examples) -> Evaluation:
     """Score a model's predictions of the test examples, and every baseline of the spec."""
     metric = METRIC_FUNCTIONS[spec.metric.name]
-    predictions = scored_outputs(predictions, test)
+    predictions = scored_outputs(_unshifted(predictions, spec), test)
     nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
     value = float("nan") if nonfinite else metric(test.y, predictions)
     baselines = {

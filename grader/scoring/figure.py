@@ -19,8 +19,10 @@ def figure_data(evaluation, spec) -> dict:
     """Confusion matrix for classifiers, the first FORECAST_POINTS of forecast vs actual otherwise."""
     predictions, targets = evaluation.predictions, evaluation.targets
     if spec.output.activation == "linear":
+        # Multi-step or multivariate targets: the first variable's next step is the line drawn.
         count = min(len(targets), FORECAST_POINTS)
-        forecast = np.nan_to_num(predictions[:count, 0], nan=0.0, posinf=0.0, neginf=0.0)
+        targets = targets.reshape(len(targets), -1)
+        forecast = np.nan_to_num(predictions.reshape(len(predictions), -1)[:count, 0], nan=0.0, posinf=0.0, neginf=0.0)
         return {
             "kind": "forecast",
             "actual": [round(float(v), 4) for v in targets[:count, 0]],

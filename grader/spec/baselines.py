@@ -25,6 +25,7 @@ BASELINES = {
     "moving_average": BaselineDeclaration("moving average of the last {window} values", ("window",)),
     "majority_class": BaselineDeclaration("always the most common class"),
     "bag_of_words": BaselineDeclaration("bag of words (logistic regression, order ignored)"),
+    "train_mean": BaselineDeclaration("always the mean of the training targets"),
 }
 
 

@@ -115,6 +115,8 @@ def _check_semantics(spec: TaskSpec, path: Path, rules: DatasetRules) -> None:
             raise typed.FieldError(f"metric.also.{name}", f"unknown metric (known: {', '.join(METRICS)})")
     if spec.output.sequence_outputs and spec.input.kind != "window":
         raise typed.FieldError("output.sequence_outputs", "only window tasks can score a sequence's last step")
+    if spec.output.shifted_outputs and (spec.output.activation != "softmax" or len(spec.output.classes or ()) < 3):
+        raise typed.FieldError("output.shifted_outputs", "needs a softmax over 3 or more classes, the first unused")
     for name, params in spec.metric.baselines.items():
         problem = check_baseline(name, params)
         if problem:

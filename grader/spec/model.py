@@ -36,7 +36,7 @@ class DatasetSpec:
 class InputSpec:
     """The model's input contract."""
 
-    kind: Literal["image", "tokens", "text", "window"]
+    kind: Literal["image", "tokens", "text", "window", "number"]
     shape: tuple[int, ...]
     dtype: Literal["float32", "int32", "int64", "string"]
     value_range: tuple[float, ...] | None
@@ -56,6 +56,9 @@ class OutputSpec:
     # Window tasks: also accept a sequence-to-sequence model ((None, T, 1) out, as the exam
     # template's `windowed_dataset` yielding (w[:-1], w[1:]) trains) and score its last step.
     sequence_outputs: bool = False
+    # Classifiers whose first class is an unused id (a label Tokenizer numbers from 1): also accept
+    # a softmax without it, labels shifted down by one (its unit k is class k + 1).
+    shifted_outputs: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class TaskSpec:
 
     id: str
     title: str
-    category: Literal["image", "transfer", "text", "time-series"]
+    category: Literal["image", "transfer", "text", "time-series", "regression"]
     skills: tuple[str, ...]
     summary: str
     dataset: DatasetSpec

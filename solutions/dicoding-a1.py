@@ -1,0 +1,11 @@
+"""Reference solution for dicoding-a1: one Dense unit fit to the template's points.
+
+Run it through tfcert (`tfcert grade dicoding-a1 solutions/dicoding-a1.py`), which puts the project root on the
+import path for the shared module.
+"""
+
+from solutions.line_model import train_line
+
+
+def solution_model():
+    return train_line("dicoding-a1")

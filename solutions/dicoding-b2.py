@@ -1,0 +1,11 @@
+"""Reference solution for dicoding-b2: a small CNN on the 28x28 images, pixels / 255.
+
+Run it through tfcert (`tfcert grade dicoding-b2 solutions/dicoding-b2.py`), which puts the project root on the
+import path for the shared module.
+"""
+
+from solutions.mnist_classifier import train_image_classifier
+
+
+def solution_model():
+    return train_image_classifier("dicoding-b2")
