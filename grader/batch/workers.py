@@ -3,10 +3,10 @@
 A worker is a spawned process that grades submissions one after another with `grader.grade`
 (safe mode for model files; a fresh sandboxed child per solution `.py`, as always), keeping
 what does not change between them (`grader.api.Warm`: the split, its baseline scores, traced
-predict functions). The parent hands each worker one job at a time, so it always knows
-which submission a worker holds: a worker that dies or overruns its job's time limit is killed,
-the job is reported as crashed or timed out, and a fresh worker takes its place. The batch
-never stops.
+predict functions). The parent hands each worker one job at a time over a pipe, so it always
+knows which submission a worker holds: a worker that dies or overruns its job's time limit is
+killed, the job is reported as crashed or timed out, and a fresh worker takes its place. The
+batch never stops.
 
 Example:
     with LocalExecutor(load_task("task4"), test_dir, workers=2) as executor:
@@ -16,8 +16,8 @@ Example:
 
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue
 import resource
 import signal
 import time
@@ -28,7 +28,7 @@ import numpy as np
 
 from grader.data.examples import Examples
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.2  # how often deadlines are checked while no worker has anything to say
 START_SECONDS = 120  # a worker's own start-up: Python + TensorFlow + the test split
 COLLECT_EVERY = 10  # jobs between full garbage collections in a worker...
 COLLECT_ABOVE_MB = 64  # ...or sooner, once its RSS has grown this much since the last one
@@ -149,30 +149,43 @@ def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox) -> 
 
     import_keras()
     worker = WorkerGrader(spec, load_test_split(Path(test_dir)), trust)
-    outbox.put(("ready", None, None, None))
-    while (job := inbox.get()) is not None:
+    outbox.send(("ready", None, None, None))
+    while (job := inbox.recv()) is not None:
         status, result, message, peak_mb = worker.grade_submission(job.path, job.shown or str(job.path))
-        outbox.put(("done", job.key, (status, result, message), peak_mb))
+        outbox.send(("done", job.key, (status, result, message), peak_mb))
 
 
 class _Worker:
-    """The parent's handle on one worker process and the job it holds."""
+    """The parent's handle on one worker process, its pipes and the job it holds."""
 
     def __init__(self, context, spec, test_dir: Path, trust: bool, env: dict):
-        self.inbox = context.Queue()
-        self.outbox = context.Queue()
+        jobs_out, self.inbox = context.Pipe(duplex=False)
+        self.outbox, results_in = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_worker_main, args=(spec, str(test_dir), trust, env, self.inbox, self.outbox),
-            daemon=True)
+            target=_worker_main, args=(spec, str(test_dir), trust, env, jobs_out, results_in), daemon=True)
         self.process.start()
+        jobs_out.close()  # the worker's ends: with ours closed, its death reads as end of file
+        results_in.close()
         self.ready = False
         self.job: Job | None = None
         self.deadline = time.monotonic() + START_SECONDS
 
-    def give(self, job: Job, seconds: float) -> None:
+    def give(self, job: Job, seconds: float) -> bool:
+        """Hand the worker a job; False when it has just died (it is replaced, the job waits)."""
+        try:
+            self.inbox.send(job)
+        except OSError:
+            return False
         self.job = job
         self.deadline = time.monotonic() + seconds
-        self.inbox.put(job)
+        return True
+
+    def message(self):
+        """What the worker sent, if anything is waiting; None too when it died mid-message."""
+        try:
+            return self.outbox.recv() if self.outbox.poll() else None
+        except (EOFError, OSError):
+            return None
 
     def kill(self) -> None:
         try:
@@ -197,7 +210,10 @@ class LocalExecutor:
     def __exit__(self, *exc_info) -> None:
         for worker in self._pool:
             if worker.process.is_alive():
-                worker.inbox.put(None)
+                try:
+                    worker.inbox.send(None)
+                except OSError:  # it died meanwhile: killed below all the same
+                    pass
         for worker in self._pool:
             worker.process.join(timeout=10)
             worker.kill()
@@ -208,7 +224,7 @@ class LocalExecutor:
         busy = 0
         while pending or busy:
             for index, worker in enumerate(self._pool):
-                message = self._poll(worker)
+                message = worker.message()
                 if message and message[0] == "ready":
                     worker.ready = True
                 elif message:
@@ -224,17 +240,14 @@ class LocalExecutor:
                         yield outcome
                 worker = self._pool[index]
                 if worker.ready and worker.job is None and pending:
-                    job = pending.pop()
-                    worker.give(job, seconds_for(job))
-                    busy += 1
-            time.sleep(POLL_SECONDS)
-
-    @staticmethod
-    def _poll(worker: _Worker):
-        try:
-            return worker.outbox.get_nowait()
-        except queue.Empty:
-            return None
+                    job = pending[-1]
+                    if worker.give(job, seconds_for(job)):
+                        pending.pop()
+                        busy += 1
+            if pending or busy:  # sleep until a worker says something or dies, or a deadline may pass
+                multiprocessing.connection.wait(
+                    [handle for worker in self._pool for handle in (worker.outbox, worker.process.sentinel)],
+                    timeout=POLL_SECONDS)
 
     def _replace(self, index: int, worker: _Worker) -> Outcome | None:
         """Kill a dead or overrunning worker, start a fresh one; report the job it held."""
