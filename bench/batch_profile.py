@@ -214,8 +214,8 @@ def main() -> None:
              f"before: {args.baseline_rev} (the commit before issue 19); after: this tree. "
              f"{args.count} files per class, the first one not counted (its one-off costs are the last row).",
              "Worker stages: one warm process grading file after file as a worker does. Parent stages: "
-             "the executor's round trip beyond grading (one real worker), the results database commit, "
-             "the progress bar.", ""]
+             "the executor's round trip beyond grading (one real worker; a difference of two timings, so "
+             "a few ms either side of 0 is noise), the results database commit, the progress bar.", ""]
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         baseline = _baseline_tree(args.baseline_rev, scratch / "baseline")
