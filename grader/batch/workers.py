@@ -148,6 +148,8 @@ def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox) -> 
     from grader.models.runtime import import_keras
 
     import_keras()
+    if inbox.recv() is None:  # the parent saves the split while workers import TensorFlow
+        return
     worker = WorkerGrader(spec, load_test_split(Path(test_dir)), trust)
     outbox.send(("ready", None, None, None))
     while (job := inbox.recv()) is not None:
@@ -169,6 +171,14 @@ class _Worker:
         self.ready = False
         self.job: Job | None = None
         self.deadline = time.monotonic() + START_SECONDS
+
+    def start_grading(self) -> None:
+        """The split is saved: the worker may load it and report ready."""
+        self.deadline = time.monotonic() + START_SECONDS
+        try:
+            self.inbox.send("split saved")
+        except OSError:  # it died: replaced when the executor runs
+            pass
 
     def give(self, job: Job, seconds: float) -> bool:
         """Hand the worker a job; False when it has just died (it is replaced, the job waits)."""
@@ -196,13 +206,33 @@ class _Worker:
 
 
 class LocalExecutor:
-    """`workers` long-lived processes on this machine, grading for `spec` (its limits included)."""
+    """`workers` long-lived processes on this machine, grading for `spec` (its limits included).
 
-    def __init__(self, spec, test_dir: Path, workers: int, trust: bool = False, env: dict | None = None):
+    Workers start importing TensorFlow at once; they load the split in `test_dir` once told
+    `split_saved()` (at once when `split_ready`), so the parent can build it while they import.
+    """
+
+    def __init__(self, spec, test_dir: Path, workers: int, trust: bool = False, env: dict | None = None,
+                 split_ready: bool = True):
         self._context = multiprocessing.get_context("spawn")  # no inherited TF state or locks
         environment = {**worker_environment(), **(env or {})}
-        self._spawn = lambda: _Worker(self._context, spec, test_dir, trust, environment)
-        self._pool = [self._spawn() for _ in range(workers)]
+        self._args = (self._context, spec, test_dir, trust, environment)
+        self._split_ready = False
+        self._pool = [_Worker(*self._args) for _ in range(workers)]
+        if split_ready:
+            self.split_saved()
+
+    def split_saved(self) -> None:
+        """Let the workers load the split (their start-up deadline counts from now)."""
+        self._split_ready = True
+        for worker in self._pool:
+            worker.start_grading()
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(*self._args)
+        if self._split_ready:
+            worker.start_grading()
+        return worker
 
     def __enter__(self) -> "LocalExecutor":
         return self
