@@ -11,6 +11,7 @@ Example:
 
 import contextlib
 import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +21,14 @@ from grader.data import Examples, hidden_test_split, learner_split
 from grader.data.splits import LEARNER_SPLITS
 from grader.errors import ContractError, SubmissionError
 from grader.models.predict import model_inputs, predict
+from grader.models.traces import TraceCache
 from grader.report.result import BaselineScore, GradeResult, Requirement
 from grader.sandbox.keras_habits import with_hint
 from grader.sandbox.limits import SandboxLimits, in_process_limits
 from grader.sandbox.train import train_solution
 from grader.sandbox.trusted import predict_in_child
 from grader.scoring.diagnostics import diagnose
-from grader.scoring.evaluate import evaluate_predictions
+from grader.scoring.evaluate import baseline_values, evaluate_predictions
 from grader.scoring.figure import figure_data
 from grader.scoring.points import MAX_POINTS, points_for
 from grader.spec import METRICS, TaskSpec
@@ -35,17 +37,47 @@ from grader.submission.contract import check_contract
 from grader.submission.load import LoadedModel, is_saved_model, load_model_file
 
 
+@dataclass
+class Warm:
+    """What a process grading submission after submission of one task keeps between grades.
+
+    The hidden test split, its baseline scores (computed at the first grade: they depend only on
+    the task and the split) and the traced predict functions of the architectures seen so far.
+    Grades through a `Warm` give the same numbers as cold ones, bit for bit.
+
+    Example:
+        warm = Warm("task4", hidden_test_split(spec))
+        for path in paths:
+            grade(spec, path, warm=warm)
+    """
+
+    task: str
+    test: Examples
+    traces: TraceCache = field(default_factory=TraceCache)
+    baselines: dict[str, float] | None = None
+
+    def baseline_values(self, spec: TaskSpec) -> dict[str, float]:
+        if self.baselines is None:
+            self.baselines = baseline_values(spec, self.test)
+        return self.baselines
+
+
 def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: float | None = None,
-          limits: dict | None = None, log=None, test: Examples | None = None) -> GradeResult:
+          limits: dict | None = None, log=None, test: Examples | None = None, warm: Warm | None = None) -> GradeResult:
     """Grade `submission` (a path or a Keras model) on `task`'s hidden test split.
 
     `trust=True` lets a model file run its own code (Lambda layers, custom objects), only in a
     sandboxed child; a SavedModel directory is always loaded in such a child. `time_limit`
     overrides the train-mode budget in seconds; `limits` overrides any field of the spec's limits
     (e.g. {"memory_mb": 8192}). `log(line)` receives training output. `test` passes a hidden test
-    split built earlier (batch workers build it once). User mistakes raise a `TfcertError` subclass.
+    split built earlier; `warm` passes what a batch worker keeps between grades (the split
+    included). User mistakes raise a `TfcertError` subclass.
     """
     spec = task if isinstance(task, TaskSpec) else load_task(task)
+    if warm is not None:
+        if warm.task != spec.id:
+            raise ValueError(f"a Warm for {warm.task} cannot grade {spec.id}")
+        test = warm.test
     overrides = dict(limits or {})
     if time_limit is not None:
         overrides["train_seconds"] = time_limit
@@ -66,8 +98,10 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
             with in_process_limits(predict_limits, shown):
-                predictions = predict(loaded.model, model_inputs(loaded.model, test))
-    evaluation = evaluate_predictions(predictions, spec, test)
+                predictions = predict(loaded.model, model_inputs(loaded.model, test),
+                                      warm.traces if warm is not None else None)
+    baselines = warm.baseline_values(spec) if warm is not None else None
+    evaluation = evaluate_predictions(predictions, spec, test, baselines)
     value = evaluation.metric_value
     points = points_for(value, spec.metric)
     baselines = [

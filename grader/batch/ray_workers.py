@@ -19,7 +19,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from grader.batch.workers import Job, Outcome, grade_job, worker_environment
+from grader.batch.workers import Job, Outcome, WorkerGrader, worker_environment
 from grader.data.examples import Examples
 from grader.errors import TfcertError
 
@@ -34,7 +34,7 @@ class _GradingActor:
         from grader.models.runtime import import_keras
 
         import_keras()
-        self.spec, self.test, self.trust = spec, test, trust
+        self.worker = WorkerGrader(spec, test, trust)
 
     def grade(self, shown: str, content: bytes, is_directory: bool):
         with tempfile.TemporaryDirectory(prefix="tfcert-ray-") as folder:
@@ -44,7 +44,7 @@ class _GradingActor:
                     archive.extractall(path)
             else:
                 path.write_bytes(content)
-            return (*grade_job(self.spec, self.test, path, self.trust, shown), os.getpid())
+            return (*self.worker.grade_submission(path, shown), os.getpid())
 
 
 def _payload(path: Path) -> bytes:

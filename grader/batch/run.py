@@ -234,18 +234,24 @@ def _unsubmitted_row(item: Found) -> BatchRow:
 
 def _executor(spec, options: BatchOptions, workers: int, scratch: Path):
     """Workers that hold the hidden test split, built once here: local processes or Ray actors."""
-    test = hidden_test_split(spec)
     # Enforced where the code runs (a Ray node may lack what this machine has), not only here.
     env = {} if options.allow_unisolated else {REQUIRE_ISOLATION_ENV: "1"}
     if options.executor == "ray":
         from grader.batch.ray_workers import RayExecutor
 
-        return RayExecutor(spec, test, workers, options.trust, options.address, env)
+        return RayExecutor(spec, hidden_test_split(spec), workers, options.trust, options.address, env)
     # Private (0700) and under the host's /tmp, which no sandboxed child's view contains.
     test_dir = scratch / "test-split"
     test_dir.mkdir(mode=0o700)
-    save_test_split(test, test_dir)  # memory-mapped by every worker
-    return LocalExecutor(spec, test_dir, workers, options.trust, env)
+    # The workers import TensorFlow (seconds) while the split is built here (task1: ~7 s).
+    executor = LocalExecutor(spec, test_dir, workers, options.trust, env, split_ready=False)
+    try:
+        save_test_split(hidden_test_split(spec), test_dir)  # memory-mapped by every worker
+    except BaseException:
+        executor.__exit__(None, None, None)
+        raise
+    executor.split_saved()
+    return executor
 
 
 def _grade_jobs(spec, jobs, options, store, run_id, scratch, progress) -> dict[int, float]:

@@ -1,10 +1,12 @@
 """Long-lived grading workers: TensorFlow imported and the hidden test split loaded once per worker.
 
 A worker is a spawned process that grades submissions one after another with `grader.grade`
-(safe mode for model files; a fresh sandboxed child per solution `.py`, as always). The parent
-hands each worker one job at a time, so it always knows which submission a worker holds: a worker
-that dies or overruns its job's time limit is killed, the job is reported as crashed or timed
-out, and a fresh worker takes its place. The batch never stops.
+(safe mode for model files; a fresh sandboxed child per solution `.py`, as always), keeping
+what does not change between them (`grader.api.Warm`: the split, its baseline scores, traced
+predict functions). The parent hands each worker one job at a time over a pipe, so it always
+knows which submission a worker holds: a worker that dies or overruns its job's time limit is
+killed, the job is reported as crashed or timed out, and a fresh worker takes its place. The
+batch never stops.
 
 Example:
     with LocalExecutor(load_task("task4"), test_dir, workers=2) as executor:
@@ -12,9 +14,10 @@ Example:
             ...
 """
 
+import gc
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue
 import resource
 import signal
 import time
@@ -25,8 +28,10 @@ import numpy as np
 
 from grader.data.examples import Examples
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.2  # how often deadlines are checked while no worker has anything to say
 START_SECONDS = 120  # a worker's own start-up: Python + TensorFlow + the test split
+COLLECT_EVERY = 10  # jobs between full garbage collections in a worker...
+COLLECT_ABOVE_MB = 64  # ...or sooner, once its RSS has grown this much since the last one
 
 
 @dataclass(frozen=True)
@@ -68,32 +73,74 @@ def load_test_split(folder: Path) -> Examples:
                     output_scale=(float(multiply), float(add)))
 
 
-def grade_job(spec, test: Examples | None, path: Path, trust: bool,
-              shown: str) -> tuple[str, dict | None, str | None, float]:
-    """Grade one submission inside a worker: (status, result dict, message, the worker's peak RSS MB).
+def grade_job(spec, path: Path, trust: bool, shown: str, warm=None) -> tuple[str, dict | None, str | None]:
+    """Grade one submission as a worker does: (status, result dict, message), never raising.
 
-    Messages and the result name the file as `shown`, not by the worker's path to it. `test` is the
-    hidden test split built beforehand, or None to build it when grading needs it.
+    Messages and the result name the file as `shown`, not by the worker's path to it. `warm` is
+    what a worker keeps between jobs (`grader.api.Warm`); without it the grade is a cold one.
     """
     from grader.api import grade
     from grader.errors import TfcertError
     from grader.sandbox.status import one_line
 
     try:
-        result = grade(spec, path, trust=trust, test=test, log=lambda line: None).to_dict()
+        result = grade(spec, path, trust=trust, warm=warm, log=lambda line: None).to_dict()
         status, message = "graded", None
     except TfcertError as exc:
         result, status, message = None, "error", str(exc)
     except Exception as exc:  # a bug or an unexpected library error: recorded, never fatal
         result, status, message = None, "error", f"internal error while grading: {one_line(exc)}"
-    from grader.models.runtime import import_keras
-
-    import_keras().backend.clear_session()  # drop the model's graphs: memory must not grow per job
     if result is not None:
         result["submission"] = shown
     if message is not None:
         message = message.replace(str(path), shown)
-    return status, result, message, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return status, result, message
+
+
+class WorkerGrader:
+    """One worker's grading of job after job: the warm state, and memory that stays flat.
+
+    After each job the Keras session is cleared without a full garbage collection (Keras' own
+    `clear_session()` runs one: ~0.2-0.4 s over TensorFlow's ~400,000 objects). Those objects are
+    frozen out of the collector's sight once, at start-up; a full collection then only walks what
+    jobs left behind (a few ms), and runs every COLLECT_EVERY jobs, or sooner when the RSS has
+    grown COLLECT_ABOVE_MB since the last one.
+    """
+
+    def __init__(self, spec, test: Examples, trust: bool):
+        from grader.api import Warm
+
+        self.spec, self.trust = spec, trust
+        self.warm = Warm(spec.id, test)
+        self._since_collect = 0
+        gc.collect()
+        gc.freeze()  # TensorFlow, Keras and the split: long-lived, never garbage
+        self._collected_rss = _rss_mb()
+
+    def grade_submission(self, path: Path, shown: str) -> tuple[str, dict | None, str | None, float]:
+        """Grade one submission: (status, result dict, message, the worker's peak RSS MB)."""
+        status, result, message = grade_job(self.spec, path, self.trust, shown, self.warm)
+        self._release()
+        return status, result, message, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def _release(self) -> None:
+        """Drop the job's models and graphs: memory must not grow per job."""
+        from grader.models.runtime import import_keras
+
+        import_keras().backend.clear_session(free_memory=False)
+        self._since_collect += 1
+        if self._since_collect >= COLLECT_EVERY or _rss_mb() > self._collected_rss + COLLECT_ABOVE_MB:
+            gc.collect()
+            self._since_collect, self._collected_rss = 0, _rss_mb()
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now (ru_maxrss is the peak); 0 where there is no /proc (macOS)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
 
 
 def worker_environment() -> dict[str, str]:
@@ -108,31 +155,54 @@ def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox) -> 
     from grader.models.runtime import import_keras
 
     import_keras()
-    test = load_test_split(Path(test_dir))
-    outbox.put(("ready", None, None, None))
-    while (job := inbox.get()) is not None:
-        status, result, message, peak_mb = grade_job(spec, test, job.path, trust, job.shown or str(job.path))
-        outbox.put(("done", job.key, (status, result, message), peak_mb))
+    if inbox.recv() is None:  # the parent saves the split while workers import TensorFlow
+        return
+    worker = WorkerGrader(spec, load_test_split(Path(test_dir)), trust)
+    outbox.send(("ready", None, None, None))
+    while (job := inbox.recv()) is not None:
+        status, result, message, peak_mb = worker.grade_submission(job.path, job.shown or str(job.path))
+        outbox.send(("done", job.key, (status, result, message), peak_mb))
 
 
 class _Worker:
-    """The parent's handle on one worker process and the job it holds."""
+    """The parent's handle on one worker process, its pipes and the job it holds."""
 
     def __init__(self, context, spec, test_dir: Path, trust: bool, env: dict):
-        self.inbox = context.Queue()
-        self.outbox = context.Queue()
+        jobs_out, self.inbox = context.Pipe(duplex=False)
+        self.outbox, results_in = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_worker_main, args=(spec, str(test_dir), trust, env, self.inbox, self.outbox),
-            daemon=True)
+            target=_worker_main, args=(spec, str(test_dir), trust, env, jobs_out, results_in), daemon=True)
         self.process.start()
+        jobs_out.close()  # the worker's ends: with ours closed, its death reads as end of file
+        results_in.close()
         self.ready = False
         self.job: Job | None = None
         self.deadline = time.monotonic() + START_SECONDS
 
-    def give(self, job: Job, seconds: float) -> None:
+    def start_grading(self) -> None:
+        """The split is saved: the worker may load it and report ready."""
+        self.deadline = time.monotonic() + START_SECONDS
+        try:
+            self.inbox.send("split saved")
+        except OSError:  # it died: replaced when the executor runs
+            pass
+
+    def give(self, job: Job, seconds: float) -> bool:
+        """Hand the worker a job; False when it has just died (it is replaced, the job waits)."""
+        try:
+            self.inbox.send(job)
+        except OSError:
+            return False
         self.job = job
         self.deadline = time.monotonic() + seconds
-        self.inbox.put(job)
+        return True
+
+    def message(self):
+        """What the worker sent, if anything is waiting; None too when it died mid-message."""
+        try:
+            return self.outbox.recv() if self.outbox.poll() else None
+        except (EOFError, OSError):
+            return None
 
     def kill(self) -> None:
         try:
@@ -143,13 +213,33 @@ class _Worker:
 
 
 class LocalExecutor:
-    """`workers` long-lived processes on this machine, grading for `spec` (its limits included)."""
+    """`workers` long-lived processes on this machine, grading for `spec` (its limits included).
 
-    def __init__(self, spec, test_dir: Path, workers: int, trust: bool = False, env: dict | None = None):
+    Workers start importing TensorFlow at once; they load the split in `test_dir` once told
+    `split_saved()` (at once when `split_ready`), so the parent can build it while they import.
+    """
+
+    def __init__(self, spec, test_dir: Path, workers: int, trust: bool = False, env: dict | None = None,
+                 split_ready: bool = True):
         self._context = multiprocessing.get_context("spawn")  # no inherited TF state or locks
         environment = {**worker_environment(), **(env or {})}
-        self._spawn = lambda: _Worker(self._context, spec, test_dir, trust, environment)
-        self._pool = [self._spawn() for _ in range(workers)]
+        self._args = (self._context, spec, test_dir, trust, environment)
+        self._split_ready = False
+        self._pool = [_Worker(*self._args) for _ in range(workers)]
+        if split_ready:
+            self.split_saved()
+
+    def split_saved(self) -> None:
+        """Let the workers load the split (their start-up deadline counts from now)."""
+        self._split_ready = True
+        for worker in self._pool:
+            worker.start_grading()
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(*self._args)
+        if self._split_ready:
+            worker.start_grading()
+        return worker
 
     def __enter__(self) -> "LocalExecutor":
         return self
@@ -157,7 +247,10 @@ class LocalExecutor:
     def __exit__(self, *exc_info) -> None:
         for worker in self._pool:
             if worker.process.is_alive():
-                worker.inbox.put(None)
+                try:
+                    worker.inbox.send(None)
+                except OSError:  # it died meanwhile: killed below all the same
+                    pass
         for worker in self._pool:
             worker.process.join(timeout=10)
             worker.kill()
@@ -168,7 +261,7 @@ class LocalExecutor:
         busy = 0
         while pending or busy:
             for index, worker in enumerate(self._pool):
-                message = self._poll(worker)
+                message = worker.message()
                 if message and message[0] == "ready":
                     worker.ready = True
                 elif message:
@@ -184,17 +277,14 @@ class LocalExecutor:
                         yield outcome
                 worker = self._pool[index]
                 if worker.ready and worker.job is None and pending:
-                    job = pending.pop()
-                    worker.give(job, seconds_for(job))
-                    busy += 1
-            time.sleep(POLL_SECONDS)
-
-    @staticmethod
-    def _poll(worker: _Worker):
-        try:
-            return worker.outbox.get_nowait()
-        except queue.Empty:
-            return None
+                    job = pending[-1]
+                    if worker.give(job, seconds_for(job)):
+                        pending.pop()
+                        busy += 1
+            if pending or busy:  # sleep until a worker says something or dies, or a deadline may pass
+                multiprocessing.connection.wait(
+                    [handle for worker in self._pool for handle in (worker.outbox, worker.process.sentinel)],
+                    timeout=POLL_SECONDS)
 
     def _replace(self, index: int, worker: _Worker) -> Outcome | None:
         """Kill a dead or overrunning worker, start a fresh one; report the job it held."""

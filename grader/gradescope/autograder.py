@@ -86,7 +86,7 @@ def autograde(root: Path) -> dict:
                              "folder or a solution .py")
     else:
         shown = str(found.path.relative_to(submission)) if found.path != submission else "the uploaded SavedModel"
-        status, result, message, _ = grade_job(spec, None, found.path, False, shown)
+        status, result, message = grade_job(spec, found.path, False, shown)
         row = submission_row(student, shown, sha256_of(found.path), status, result, message)
     results = gradescope_results(row, spec)
     write_results(root, results)

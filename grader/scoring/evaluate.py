@@ -65,16 +65,28 @@ def _unshifted(outputs: np.ndarray, spec) -> np.ndarray:
     return outputs
 
 
-def evaluate_predictions(predictions: np.ndarray, spec, test: Examples) -> Evaluation:
-    """Score a model's predictions of the test examples, and every baseline of the spec."""
+def baseline_values(spec, test: Examples) -> dict[str, float]:
+    """Every baseline of the spec scored on the test examples: the same for every submission of a task."""
+    metric = METRIC_FUNCTIONS[spec.metric.name]
+    return {
+        name: metric(test.y, scored_outputs(predict_baseline(name, params, test, spec), test))
+        for name, params in spec.metric.baselines.items()
+    }
+
+
+def evaluate_predictions(predictions: np.ndarray, spec, test: Examples,
+                         baselines: dict[str, float] | None = None) -> Evaluation:
+    """Score a model's predictions of the test examples, beside every baseline of the spec.
+
+    `baselines` passes `baseline_values(spec, test)` computed earlier (a batch worker computes
+    them once); they are computed here otherwise.
+    """
     metric = METRIC_FUNCTIONS[spec.metric.name]
     predictions = scored_outputs(_unshifted(predictions, spec), test)
     nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
     value = float("nan") if nonfinite else metric(test.y, predictions)
-    baselines = {
-        name: metric(test.y, scored_outputs(predict_baseline(name, params, test, spec), test))
-        for name, params in spec.metric.baselines.items()
-    }
+    if baselines is None:
+        baselines = baseline_values(spec, test)
     also = {name: float("nan") if nonfinite else METRIC_FUNCTIONS[name](test.y, predictions)
             for name in spec.metric.also}
-    return Evaluation(value, nonfinite, predictions, test.y, baselines, also)
+    return Evaluation(value, nonfinite, predictions, test.y, dict(baselines), also)
