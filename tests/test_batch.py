@@ -1,5 +1,6 @@
 """Instructor batch grading: discovery, workers, the stored gradebook, resume after SIGKILL."""
 
+import contextlib
 import csv
 import os
 import signal
@@ -18,6 +19,7 @@ import grader
 from grader.batch.run import BatchOptions, discover, read_roster, run_batch
 from grader.batch.workers import Job, LocalExecutor, save_test_split
 from grader.data import hidden_test_split
+from grader.sandbox.view import available_mechanisms
 from grader.spec import PROJECT_ROOT
 
 
@@ -152,6 +154,79 @@ def test_killed_batch_resumes_without_losing_or_duplicating(tmp_path, keras, dat
     assert all(count == 1 for _, _, count in rows)  # nothing duplicated
     assert {student for student, _, _ in rows} == {item.student for item in discover(root)}  # nothing lost
     assert len(rows) == len(summary.rows) == 34
+
+
+SLOW_SOLUTION = """
+import time
+
+
+def solution_model():
+    time.sleep(600)  # still training when the batch is killed
+"""
+
+
+@pytest.mark.skipif(not available_mechanisms(), reason="batch refuses solution files without a sandbox")
+def test_a_killed_batch_leaves_no_worker_or_training_child_behind(tmp_path, data_dir):
+    root = tmp_path / "subs"
+    root.mkdir()
+    for student in ("ann", "bob"):
+        (root / f"{student}.py").write_text(SLOW_SOLUTION)
+    command = [sys.executable, "-m", "grader.cli", "batch", "task4", str(root), "--workers", "2",
+               "--out", str(tmp_path / "out")]
+    env = dict(os.environ, TFCERT_DATA_DIR=str(data_dir))
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    tree: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _training(tree := descendants(process.pid)):
+            time.sleep(0.5)
+        assert _training(tree), "the solutions never started training"
+        os.killpg(process.pid, signal.SIGKILL)  # the batch only: its workers run in their own sessions
+        process.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(alive(pid) for pid in tree):
+            time.sleep(0.2)
+        assert not [pid for pid in tree if alive(pid)], "processes outlived the killed batch"
+    finally:
+        for pid in tree | {process.pid}:  # whatever is left when an assertion failed
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()
+
+
+def _training(tree: set[int]) -> bool:
+    """Whether two training children run: processes three levels below a worker (runner, sandbox, child)."""
+    return sum("solution" in _command_line(pid) or "train_child" in _command_line(pid) for pid in tree) >= 2
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def descendants(root: int) -> set[int]:
+    """Every process below `root` (from /proc), at this moment."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for its reaper does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_savedmodel_submissions_are_discovered_and_graded(tmp_path, keras, data_dir):

@@ -14,6 +14,8 @@ Example:
             ...
 """
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
 import multiprocessing.connection
@@ -32,6 +34,7 @@ POLL_SECONDS = 0.2  # how often deadlines are checked while no worker has anythi
 START_SECONDS = 120  # a worker's own start-up: Python + TensorFlow + the test split
 COLLECT_EVERY = 10  # jobs between full garbage collections in a worker...
 COLLECT_ABOVE_MB = 64  # ...or sooner, once its RSS has grown this much since the last one
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 @dataclass(frozen=True)
@@ -148,9 +151,10 @@ def worker_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name.startswith(("TFCERT_", "KERAS_", "TF_"))}
 
 
-def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox) -> None:
+def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox, parent: int) -> None:
     """A worker's loop: grade jobs until it receives None."""
     os.setsid()  # its own process group: the parent can kill it with everything it started
+    _die_with(parent)
     os.environ.update(env)
     from grader.models.runtime import import_keras
 
@@ -164,6 +168,23 @@ def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox) -> 
         outbox.send(("done", job.key, (status, result, message), peak_mb))
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when the batch process dies, even by SIGKILL (Linux).
+
+    Its own session keeps it out of the batch's process group, so without this a killed batch
+    would leave it grading (or training) on; its sandboxed child dies with it (bwrap
+    --die-with-parent, unshare --kill-child). Elsewhere a worker ends at its next read of the
+    pipe, which the dead parent closed.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: no such call
+        return
+    if os.getppid() != parent:  # the batch died before the call took effect
+        os._exit(1)
+
+
 class _Worker:
     """The parent's handle on one worker process, its pipes and the job it holds."""
 
@@ -171,7 +192,7 @@ class _Worker:
         jobs_out, self.inbox = context.Pipe(duplex=False)
         self.outbox, results_in = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_worker_main, args=(spec, str(test_dir), trust, env, jobs_out, results_in), daemon=True)
+            target=_worker_main, args=(spec, str(test_dir), trust, env, jobs_out, results_in, os.getpid()), daemon=True)
         self.process.start()
         jobs_out.close()  # the worker's ends: with ours closed, its death reads as end of file
         results_in.close()
