@@ -78,6 +78,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         if warm.task != spec.id:
             raise ValueError(f"a Warm for {warm.task} cannot grade {spec.id}")
         test = warm.test
+    traces = warm.traces if warm is not None else None
     overrides = dict(limits or {})
     if time_limit is not None:
         overrides["train_seconds"] = time_limit
@@ -98,8 +99,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
             with in_process_limits(predict_limits, shown):
-                predictions = predict(loaded.model, model_inputs(loaded.model, test),
-                                      warm.traces if warm is not None else None)
+                predictions = predict(loaded.model, model_inputs(loaded.model, test), traces)
     baselines = warm.baseline_values(spec) if warm is not None else None
     evaluation = evaluate_predictions(predictions, spec, test, baselines)
     value = evaluation.metric_value
@@ -118,7 +118,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         points=points, max_points=MAX_POINTS,
         passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
-        baselines=baselines, diagnostics=[*notes, *accepted, *diagnose(evaluation, spec, loaded.model, test)],
+        baselines=baselines, diagnostics=[*notes, *accepted, *diagnose(evaluation, spec, loaded.model, test, traces)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
         figure=figure_data(evaluation, spec), requirements=requirements,

@@ -2,8 +2,9 @@
 
 A batch worker predicts through one traced function per architecture and keeps a task's
 baseline scores between files; none of that may change a number. Each input kind is checked:
-windows (task4), token ids and raw strings (task3), images (task1), and a real-data series fed
-normalized with sequence outputs (sunspots).
+windows (task4), token ids and raw strings (task3), images (task1), numbers on a line (linear,
+whose diagnostics predict again at probe points), and a real-data series fed normalized with
+sequence outputs (sunspots).
 """
 
 import numpy as np
@@ -55,6 +56,12 @@ def image_model(keras, seed):
     ])
 
 
+def line_model(keras, seed):
+    """A line task's model: the diagnostics predict it again at the spec's probe points."""
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((1,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+
+
 def save_fresh(keras, path, build, *args):
     """Save `build(keras, *args)` as a student would, from a fresh Keras session (so two students' layer names match)."""
     keras.backend.clear_session(free_memory=False)
@@ -73,6 +80,7 @@ KINDS = {
     "raw strings": ("task3", strings_model),
     "image": ("task1", lambda keras, seed, spec: image_model(keras, seed)),
     "sequence outputs": ("task4", lambda keras, seed, spec: window_model(keras, seed, (None, 1), sequences=True)),
+    "line": ("linear", lambda keras, seed, spec: line_model(keras, seed)),
 }
 
 
@@ -110,7 +118,7 @@ def _comparable(result: dict) -> dict:
     return {name: value for name, value in result.items() if name != "submission"}
 
 
-@pytest.mark.parametrize("task", ["task4", "task3", "task1"])
+@pytest.mark.parametrize("task", ["task4", "task3", "task1", "linear"])
 def test_batch_rows_equal_single_grades_bit_for_bit(task, keras, tmp_path, monkeypatch):
     monkeypatch.setenv("TFCERT_DATA_DIR", str(tmp_path / "data"))
     spec = grader.task(task)

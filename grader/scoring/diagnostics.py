@@ -17,10 +17,11 @@ PIXEL_PROBE_IMAGES = 256  # as many test images as one prediction batch: the sam
 PIXEL_GAP = 0.3  # accuracy gap between raw and divided pixels that says "trained on raw pixels"
 
 
-def diagnose(evaluation, spec, model=None, test=None) -> list[str]:
+def diagnose(evaluation, spec, model=None, test=None, traces=None) -> list[str]:
     """Plain-language reasons for a low or suspicious score, most important first.
 
-    `model` and `test` (the hidden test Examples), when given, allow the checks that predict again.
+    `model` and `test` (the hidden test Examples), when given, allow the checks that predict again;
+    `traces` (a worker's TraceCache) lets them reuse the trace the grade's own prediction used.
     """
     notes = []
     predictions, targets = evaluation.predictions, evaluation.targets
@@ -44,7 +45,7 @@ def diagnose(evaluation, spec, model=None, test=None) -> list[str]:
     if spec.input.kind == "tokens" and model is not None:
         notes.extend(_embedding_notes(model, spec))
     if model is not None and test is not None:
-        notes.extend(_pixel_scale_notes(evaluation, model, spec, test))
+        notes.extend(_pixel_scale_notes(evaluation, model, spec, test, traces))
     points = points_for(evaluation.metric_value, spec.metric)
     for name, value in evaluation.baseline_values.items():
         worse = value < evaluation.metric_value if spec.metric.lower_is_better else value > evaluation.metric_value
@@ -66,7 +67,7 @@ def diagnose(evaluation, spec, model=None, test=None) -> list[str]:
         op = "<=" if spec.metric.lower_is_better else ">="
         notes.append(f"full marks need {spec.metric.label} {op} {best:g}; yours is {evaluation.metric_value:.4g}")
     if model is not None:
-        notes.extend(_probe_notes(model, spec))
+        notes.extend(_probe_notes(model, spec, traces))
     return notes
 
 
@@ -88,13 +89,13 @@ def _line_text(coefficients) -> str:
     return f"{slope:g}x {'-' if intercept < 0 else '+'} {abs(intercept):g}"
 
 
-def _probe_notes(model, spec) -> list[str]:
+def _probe_notes(model, spec, traces) -> list[str]:
     """Predictions at the spec's probe points (outside the scored range): reported, never scored."""
     probe = probe_points(spec)
     if probe is None:
         return []
     x, y = probe
-    predicted = predict(model, x[:, np.newaxis]).reshape(-1)
+    predicted = predict(model, x[:, np.newaxis], traces).reshape(-1)
     shown = ", ".join(f"f({a:g}) = {p:.4g} (the line: {b:g})" for a, p, b in zip(x, predicted, y, strict=True))
     return [f"not scored, outside the tested range: {shown}"]
 
@@ -145,7 +146,7 @@ def _classification_notes(predictions: np.ndarray, targets: np.ndarray, spec, mo
     return notes
 
 
-def _pixel_scale_notes(evaluation, model, spec, test) -> list[str]:
+def _pixel_scale_notes(evaluation, model, spec, test, traces) -> list[str]:
     """A model plainly trained on raw pixels when the task feeds pixels / divide (e.g. 0..1).
 
     Measured on Fashion-MNIST: models trained on 0..255 and fed 0..1 fall to 0.15-0.17 accuracy
@@ -158,7 +159,7 @@ def _pixel_scale_notes(evaluation, model, spec, test) -> list[str]:
         return []
     count = min(PIXEL_PROBE_IMAGES, len(test))
     fed = accuracy(test.y[:count], evaluation.predictions[:count])
-    raw = accuracy(test.y[:count], predict(model, fitted_inputs(model, test.x[:count] * divide)))
+    raw = accuracy(test.y[:count], predict(model, fitted_inputs(model, test.x[:count] * divide), traces))
     if raw - fed <= PIXEL_GAP:
         return []
     return [
