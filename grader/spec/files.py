@@ -29,7 +29,7 @@ def resource_dirs() -> list[Path]:
     roots = [resources.root()]
     if os.environ.get(TASKS_DIR_ENV):
         roots.insert(0, Path(os.environ[TASKS_DIR_ENV]).parent)  # an author's project, as project_file reads it
-    folders = [tasks_dir(), *(root / name for root in roots for name in ("starter", "solutions"))]
+    folders = [tasks_dir(), *(root / name for root in roots for name in resources.FOLDERS if name != "tasks")]
     return [folder for folder in dict.fromkeys(folders) if folder.is_dir()]
 
 
@@ -38,10 +38,7 @@ def project_file(relative: str) -> Path:
 
     A path that exists in neither is returned under tfcert's folder, for the caller's message.
     """
-    builtin = resources.root() / relative
     override = os.environ.get(TASKS_DIR_ENV)
-    if override:
-        authored = Path(override).parent / relative
-        if authored.exists() or not builtin.exists():
-            return authored if authored.exists() else builtin
-    return builtin
+    if override and (authored := Path(override).parent / relative).exists():
+        return authored
+    return resources.root() / relative
