@@ -6,11 +6,12 @@
 # README.md, section "Docker", says what each option is for.
 FROM python:3.11-slim-bookworm
 
-# bubblewrap: the isolation tool for training code (unshare, the other one, is in util-linux).
-# Not pinned to a version: Debian's security updates replace it, and a pinned one stops building.
+# bubblewrap: the isolation tool for training code (unshare, the other one, is in util-linux);
+# libseccomp2: the library behind the children's seccomp filter.
+# Not pinned to a version: Debian's security updates replace them, and a pinned one stops building.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap \
+    && apt-get install -y --no-install-recommends bubblewrap libseccomp2 \
     && rm -rf /var/lib/apt/lists/*
 
 COPY . /tmp/tfcert

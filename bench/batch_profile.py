@@ -38,7 +38,7 @@ CLASSES = (("task4", False), ("task4", True), ("sarcasm", False), ("task1", Fals
 STAGES = {
     "load the file": ("load_model_file",),
     "contract + size": ("check_contract", "_check_size"),
-    "predict": ("model_inputs", "predict"),
+    "predict": ("model_inputs", "predict", "predict_planned", "batch_dependence"),  # the last two: issue 23
     "evaluate (metric)": ("evaluate_predictions",),
     "baselines": ("predict_baseline",),
     "diagnostics": ("diagnose",),
@@ -102,7 +102,7 @@ def _warm_grader(spec, test):
     return lambda path: workers.grade_job(spec, test, path, False, path.name)[1]
 
 
-def _parent_costs(spec, grade, test_dir: Path, results: list[tuple[Path, dict]]) -> dict[str, float]:
+def _parent_costs(spec, grade, test_dir: Path, split, results: list[tuple[Path, dict]]) -> dict[str, float]:
     """Per file: the executor's round trip beyond grading, the store commit, the progress bar.
 
     The round trip is timed on jobs that fail at once (a missing file), through one real worker
@@ -116,7 +116,7 @@ def _parent_costs(spec, grade, test_dir: Path, results: list[tuple[Path, dict]])
 
     missing = [test_dir / f"missing{index:02d}.keras" for index in range(QUEUE_JOBS)]
     arrivals = []
-    with LocalExecutor(spec, test_dir, workers=1) as executor:
+    with LocalExecutor(spec, split, workers=1) as executor:
         for _ in executor.run([Job(path.stem, path) for path in missing], lambda job: 600):
             arrivals.append(time.perf_counter())
     started = time.perf_counter()
@@ -143,9 +143,25 @@ def _parent_costs(spec, grade, test_dir: Path, results: list[tuple[Path, dict]])
     return {"queue round trip": round_trip, "store commit": commit, "progress bar": bar}
 
 
+def _shared_split(test, folder: Path):
+    """(what LocalExecutor takes, the split as a worker loads it), in the tree being measured.
+
+    Trees before issue 23 kept the split in a folder; later ones in memfds (grader.batch.shared_split).
+    """
+    try:
+        from grader.batch.shared_split import SharedSplit
+    except ImportError:
+        from grader.batch.workers import load_test_split, save_test_split
+
+        save_test_split(test, folder)
+        return folder, load_test_split(folder)
+    split = SharedSplit()
+    split.fill(test)
+    return split, split.load()
+
+
 def measure(task: str, folder: Path) -> dict:
     """Run in a child on one tree: per-file seconds by stage for the files in `folder`."""
-    from grader.batch.workers import load_test_split, save_test_split
     from grader.catalog import load_task
     from grader.data import hidden_test_split
     from grader.models.runtime import import_keras
@@ -153,8 +169,8 @@ def measure(task: str, folder: Path) -> dict:
     import_keras()
     spec = load_task(task)
     with tempfile.TemporaryDirectory() as test_dir:
-        save_test_split(hidden_test_split(spec), Path(test_dir))
-        grade = _warm_grader(spec, load_test_split(Path(test_dir)))
+        split, test = _shared_split(hidden_test_split(spec), Path(test_dir))
+        grade = _warm_grader(spec, test)
         files = sorted(folder.iterdir())
         started = time.perf_counter()
         results = [grade(files[0])]  # the first file pays one-off costs: reported apart
@@ -166,7 +182,7 @@ def measure(task: str, folder: Path) -> dict:
         per_file = (time.perf_counter() - started) / (len(files) - 1)
         assert all(result is not None for result in results), "a bench file failed to grade"
         stages = {stage: seconds / (len(files) - 1) for stage, seconds in clock.seconds.items()}
-        stages.update(_parent_costs(spec, grade, Path(test_dir), list(zip(files, results, strict=True))))
+        stages.update(_parent_costs(spec, grade, Path(test_dir), split, list(zip(files, results, strict=True))))
     return {"stages": stages, "worker per file": per_file, "first file": first,
             "per file, all stages": sum(stages.values()), "values": [r["value"] for r in results]}
 

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from grader.catalog import load_task
-from grader.data import Examples, hidden_test_split, learner_split
+from grader.data import Examples, grading_key, hidden_test_split, learner_split
 from grader.data.splits import LEARNER_SPLITS
 from grader.errors import ContractError, SubmissionError
-from grader.models.predict import model_inputs, predict
+from grader.models.feeding import batch_dependence, feeding_plan, predict_planned
+from grader.models.predict import ModelOutputError
 from grader.models.traces import TraceCache
 from grader.report.result import BaselineScore, GradeResult, Requirement
 from grader.sandbox.keras_habits import with_hint
@@ -34,7 +35,7 @@ from grader.scoring.points import MAX_POINTS, points_for
 from grader.spec import METRICS, TaskSpec
 from grader.spec.baselines import describe_baseline
 from grader.submission.contract import check_contract
-from grader.submission.load import LoadedModel, is_saved_model, load_model_file
+from grader.submission.load import LoadedModel, is_saved_model, load_model_file, refuse_links
 
 
 @dataclass
@@ -84,24 +85,35 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         overrides["train_seconds"] = time_limit
     spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **overrides))
     path = Path(submission) if isinstance(submission, (str, Path)) else None
-    accepted = []  # notes on contract variants accepted (check_contract)
+    if path is not None:
+        refuse_links(path)
+    accepted, diagnostics = [], []  # notes on contract variants accepted; what the model's own checks found
     if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() != ".py")):
         test = test if test is not None else hidden_test_split(spec)
-        predictions = predict_in_child(spec, path, test)
+        predictions = predict_in_child(spec, path, test, feeding_plan(len(test), grading_key(spec)))
         mode = "savedmodel" if is_saved_model(path) else "trusted"
         loaded, shown, train_seconds, notes = LoadedModel(None, mode), str(submission), None, ()
+        with _named(shown):
+            evaluation = evaluate_predictions(predictions, spec, test, warm.baseline_values(spec) if warm else None)
     else:
         with _open(spec, submission, log) as (loaded, shown, mode, train_seconds, notes):
+            # Everything that runs the submitted model does so under the task's time and memory limits.
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
                 accepted = _check_contract(loaded.model, spec, path if mode == "train" else None)
                 _check_size(loaded.model, spec, shown)
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
-            with in_process_limits(predict_limits, shown):
-                predictions = predict(loaded.model, model_inputs(loaded.model, test), traces)
-    baselines = warm.baseline_values(spec) if warm is not None else None
-    evaluation = evaluate_predictions(predictions, spec, test, baselines)
+            with in_process_limits(predict_limits, shown), _named(shown):
+                predictions = _independent_predictions(loaded.model, test, spec, shown, traces)
+            with _named(shown):
+                evaluation = evaluate_predictions(predictions, spec, test,
+                                                  warm.baseline_values(spec) if warm else None)
+            with in_process_limits(predict_limits, shown), _named(shown):
+                diagnostics = diagnose(evaluation, spec, loaded.model, test, traces)
+    if loaded.model is None:
+        diagnostics = diagnose(evaluation, spec)
+    own_words = [*notes, *accepted]  # about the code and the contract: nothing from the hidden split
     value = evaluation.metric_value
     points = points_for(value, spec.metric)
     baselines = [
@@ -118,11 +130,31 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         points=points, max_points=MAX_POINTS,
         passed=points >= spec.metric.pass_points and all(r.met for r in requirements),
         pass_points=spec.metric.pass_points, ladder=dict(spec.metric.ladder),
-        baselines=baselines, diagnostics=[*notes, *accepted, *diagnose(evaluation, spec, loaded.model, test, traces)],
+        baselines=baselines, diagnostics=[*own_words, *(note.text for note in diagnostics)],
+        public_diagnostics=[*own_words, *(note.public for note in diagnostics)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
         figure=figure_data(evaluation, spec), requirements=requirements,
     )
+
+
+def _independent_predictions(model, test: Examples, spec: TaskSpec, shown: str, traces):
+    """The model's answers to the hidden test inputs, fed in a secret order, after the independence check."""
+    plan = feeding_plan(len(test), grading_key(spec))
+    scored, rechecked = predict_planned(model, test, plan, traces)
+    problem = batch_dependence(scored, rechecked, plan)
+    if problem:
+        raise SubmissionError(f"{shown}: {problem}")
+    return scored
+
+
+@contextlib.contextmanager
+def _named(shown: str):
+    """Name the submission in a refusal of its answers (the prediction code does not know the file)."""
+    try:
+        yield
+    except ModelOutputError as exc:
+        raise SubmissionError(f"{shown}: {exc}") from None
 
 
 def _stored(value: float) -> float:
@@ -151,7 +183,8 @@ def _open(spec: TaskSpec, submission, log):
         for split in LEARNER_SPLITS:  # the child sees tfcert's cache read-only: fill it here, once
             learner_split(spec, split)
         with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log) as trained:
-            loaded = load_model_file(trained.model_path, limits.max_file_mb)
+            with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):
+                loaded = load_model_file(trained.model_path, limits.max_file_mb)
             yield loaded, str(path), "train", trained.seconds, trained.notes
         return
     with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):

@@ -17,7 +17,8 @@ from conftest import naive_forecaster, small_forecaster
 
 import grader
 from grader.batch.run import BatchOptions, discover, read_roster, run_batch
-from grader.batch.workers import Job, LocalExecutor, save_test_split
+from grader.batch.shared_split import SharedSplit
+from grader.batch.workers import Job, LocalExecutor
 from grader.data import hidden_test_split
 from grader.sandbox.view import available_mechanisms
 from grader.spec import PROJECT_ROOT
@@ -94,19 +95,23 @@ def test_a_zip_of_a_folder_is_a_submissions_source(tmp_path, keras, data_dir):
 
 def test_workers_replace_a_crashed_or_overrunning_worker(tmp_path, keras):
     spec = grader.task("task4")
-    save_test_split(hidden_test_split(spec), tmp_path)
+    test = hidden_test_split(spec)
     model = tmp_path / "m.keras"
     small_forecaster(keras).save(model)
     slow = tmp_path / "slow.keras"  # under the 2M-parameter limit, but seconds to predict the test windows
     keras.Sequential([keras.Input((30, 1)), keras.layers.LSTM(690), keras.layers.Dense(1)]).save(slow)
 
-    with LocalExecutor(grader.task("task4"), tmp_path, workers=1) as executor:
+    split = SharedSplit()
+    split.fill(test)
+    with LocalExecutor(grader.task("task4"), split, workers=1) as executor:
         limits = {"overrun": 0.5, "next": 120}
         outcomes = {o.key: o for o in executor.run([Job("overrun", slow), Job("next", model)], lambda job: limits[job.key])}
     assert outcomes["overrun"].status == "timeout"
     assert outcomes["next"].status == "graded"  # a fresh worker took over
 
-    with LocalExecutor(grader.task("task4"), tmp_path, workers=1) as executor:
+    split = SharedSplit()
+    split.fill(test)
+    with LocalExecutor(grader.task("task4"), split, workers=1) as executor:
         def kill_soon(job):
             if job.key == "victim":  # the worker dies mid-job, as on a segfault or an OOM kill
                 worker = executor._pool[0]

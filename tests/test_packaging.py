@@ -120,10 +120,17 @@ def test_starter_writes_the_file_and_never_replaces_one_unless_forced(run_cli, t
 
 # ---- the archive's content (with a stand-in wheel: no build) ----------------------------------------------------
 
+STAND_IN_FILES = {"grader/__init__.py": b"", "grader/resources/solutions/task3.py": b"def solution_model(): ..."}
+
+
 @pytest.fixture
 def stand_in_wheel(tmp_path):
+    """A small wheel-shaped zip: a package file, a reference solution and their RECORD."""
     path = tmp_path / "tfcert-9.9.9-py3-none-any.whl"
-    path.write_bytes(b"a wheel")
+    with zipfile.ZipFile(path, "w") as wheel:
+        for name, content in STAND_IN_FILES.items():
+            wheel.writestr(name, content)
+        wheel.writestr("tfcert-9.9.9.dist-info/RECORD", "".join(f"{name},,\n" for name in STAND_IN_FILES))
     return path
 
 
@@ -140,7 +147,7 @@ def test_the_archive_holds_the_scripts_the_wheel_the_spec_and_the_secret(run_cli
         assert archive.read("secret").decode().strip() == SECRET
         assert archive.read("tasks/task3.yaml") == (PROJECT_ROOT / "tasks" / "task3.yaml").read_bytes()
     assert set(modes) == {"setup.sh", "run_autograder", autograder.CONFIG_FILE, stand_in_wheel.name, "secret",
-                          "tasks/task3.yaml", "starter/task3.py", "solutions/task3.py", "tasks/task3.vocab.txt"}
+                          "tasks/task3.yaml", "starter/task3.py", "tasks/task3.vocab.txt"}  # no reference solution
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755 and modes["secret"] == 0o600
     assert config == {"task": "task3", "tfcert": "9.9.9", "secret": True}
     assert stat.S_IMODE(out.stat().st_mode) == 0o600  # it holds the secret

@@ -22,6 +22,12 @@ def test_builtin_specs_load():
     assert task4.dataset.splits["test"].draws == 5
 
 
+def test_every_spec_names_a_reference_solution_in_the_checkout():
+    """The loader no longer checks it (a Gradescope archive leaves solutions out), so this does."""
+    missing = [spec.id for spec in list_tasks() if not spec.project_path(spec.solution).is_file()]
+    assert not missing
+
+
 def write_variant(tmp_path: Path, monkeypatch, edit, spec_file: Path = SPEC_FILE) -> Path:
     """Copy a spec into a temporary tasks dir, apply `edit` to the parsed YAML, and point tfcert at it."""
     data = yaml.safe_load(spec_file.read_text())

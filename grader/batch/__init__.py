@@ -1,8 +1,8 @@
 """Instructor batch grading: the grading pipeline run over a class's submissions, by long-lived workers.
 
 Open `run.py` for discovering submissions, resuming and storing each result as it arrives,
-`workers.py` for the local worker processes (TensorFlow imported and the hidden test split
-loaded once each), `ray_workers.py` for the same workers as Ray actors, `gradebook.py` for the
-exports (CSV, JSON, Gradescope, HTML, feedback; add an export format there) and `progress.py`
-for the progress bar.
+`workers.py` for the local worker processes (TensorFlow imported and the hidden test split loaded
+once each), `shared_split.py` for that split in memfds that die with the batch, `ray_workers.py`
+for the same workers as Ray actors, `gradebook.py` for the exports (CSV, JSON, Gradescope, HTML,
+feedback; add an export format there) and `progress.py` for the progress bar.
 """

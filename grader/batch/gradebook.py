@@ -5,13 +5,13 @@ Example:
     gradescope_results(row, spec)     # one student's results.json (also what the autograder writes)
 """
 
-import csv
 import hashlib
 import io
 import json
 import re
 import statistics
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from grader.paths import atomic_write
 from grader.report.html import escape, page
 from grader.report.plots import COUNTED, png_img_tag
+from grader.report.spreadsheet import csv_text
 from grader.scoring.points import MAX_POINTS
 from grader.store.rows import STATUSES, BatchRow
 
@@ -63,16 +64,24 @@ def submission_row(student: str, file: str | None, sha256: str, status: str, res
                     passed=bool(result and result["passed"]), result=result, graded_at=time.time())
 
 
-def feedback_text(row: BatchRow, spec, metric_value: bool = True) -> str:
+def feedback_text(row: BatchRow, spec, hidden_values: bool = True) -> str:
     """What a student may read about their grade: the score, the next rung, and why points were lost.
 
     Built only from the score and the shareable diagnostics: never from the hidden test targets or
-    the model's predictions (a result's "figure" holds both). `metric_value=False` leaves out the
-    exact metric on the hidden test split (Gradescope shows it once grades are published).
+    the model's predictions (a result's "figure" holds both). `hidden_values=False` leaves out
+    everything computed from the hidden test split: the exact metric, and the diagnostics' values
+    (Gradescope shows those once grades are published).
     """
-    header = [f"{spec.id} - {spec.title}", f"student     {row.student}", f"submission  {row.file or 'none'}", ""]
-    body = _graded_lines(row, spec, metric_value) if row.status == "graded" else _not_graded_lines(row)
+    header = [f"{spec.id} - {spec.title}", f"student     {_on_one_line(row.student)}",
+              f"submission  {_on_one_line(row.file or 'none')}", ""]
+    body = _graded_lines(row, spec, hidden_values) if row.status == "graded" else _not_graded_lines(row)
     return "\n".join(header + body) + "\n"
+
+
+def _on_one_line(name: str) -> str:
+    """A student's or file's name with its control characters written out (a newline in a file name
+    must not start a line of its own in the feedback, such as a forged "points 5 / 5")."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in name)
 
 
 def safe_name(student: str) -> str:
@@ -122,20 +131,7 @@ def _row_record(row: BatchRow) -> dict:
 
 
 def _csv_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({column: _csv_cell(value) for column, value in _row_record(row).items()})
-    return [(Path("gradebook.csv"), buffer.getvalue())]
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return [(Path("gradebook.csv"), csv_text(CSV_COLUMNS, (_row_record(row) for row in rows)))]
 
 
 def _json_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
@@ -166,7 +162,7 @@ def gradescope_results(row: BatchRow, spec) -> dict:
     return {
         "score": row.points,
         "max_score": MAX_POINTS,
-        "output": feedback_text(row, spec, metric_value=False),
+        "output": feedback_text(row, spec, hidden_values=False),
         "output_format": "text",
         "test_output_format": "text",
         "visibility": "visible",
@@ -197,11 +193,12 @@ def _metric_tests(row: BatchRow, metric) -> list[dict]:
     """The exact metric on the hidden test split, shown once grades are published; worth no points."""
     if row.status != "graded":
         return []
+    why = "".join(f"\n  - {note}" for note in row.result["diagnostics"])
     return [{
         "name": f"your {metric.label} on the hidden test split",
         "status": "passed" if row.passed else "failed",
         "output": f"{metric.label} {_value_text(row.value)} ({'lower' if metric.lower_is_better else 'higher'} "
-                  f"is better): {_points(row.points)}",
+                  f"is better): {_points(row.points)}" + (f"\nwhy:{why}" if why else ""),
         "visibility": "after_published",
     }]
 
@@ -210,16 +207,17 @@ def _feedback_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
     return [(Path("feedback", f"{safe_name(row.student)}.txt"), feedback_text(row, spec)) for row in rows]
 
 
-def _graded_lines(row: BatchRow, spec, metric_value: bool) -> list[str]:
+def _graded_lines(row: BatchRow, spec, hidden_values: bool) -> list[str]:
     metric = spec.metric
     verdict = "PASS" if row.passed else "FAIL"
     value = [f"{metric.label:<11} {_value_text(row.value)}   ({'lower' if metric.lower_is_better else 'higher'} "
-             "is better)"] if metric_value else []
+             "is better)"] if hidden_values else []
     lines = value + [
         f"{'points':<11} {row.points} / {MAX_POINTS}   {verdict} (pass line: {metric.pass_points} points)",
         f"{'next rung':<11} {_next_rung(row.points, metric)}",
     ]
-    diagnostics = row.result["diagnostics"]
+    # A result stored before public diagnostics existed has none to show before publication.
+    diagnostics = row.result["diagnostics"] if hidden_values else row.result.get("public_diagnostics", [])
     if diagnostics:
         lines += ["", "why:"] + [f"  - {note}" for note in diagnostics]
     return lines

@@ -14,6 +14,7 @@ Example:
 import csv
 import dataclasses
 import hashlib
+import os
 import tempfile
 import time
 import zipfile
@@ -21,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.batch.gradebook import BatchRow, submission_row, write_exports
-from grader.batch.workers import Job, LocalExecutor, save_test_split
+from grader.batch.shared_split import SharedSplit
+from grader.batch.workers import Job, LocalExecutor
 from grader.data import hidden_test_split
 from grader.errors import TfcertError
-from grader.sandbox.runner import REQUIRE_ISOLATION_ENV, isolation, isolation_problem
+from grader.sandbox.runner import HIDE_SOLUTIONS_ENV, REQUIRE_ISOLATION_ENV, isolation, isolation_problem
+from grader.sandbox.seccomp import filter_program
 from grader.store.db import open_store
 from grader.submission.load import MODEL_SUFFIXES, is_saved_model
 
@@ -80,6 +83,9 @@ class BatchSummary:
 def sha256_of(path: Path) -> str:
     """The content hash of a file, or of a SavedModel directory (its files' names and bytes)."""
     digest = hashlib.sha256()
+    if path.is_symlink():  # refused when graded; its target (perhaps missing) is not read
+        digest.update(b"symlink\0" + os.fsencode(os.readlink(path)))
+        return digest.hexdigest()
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file_path in files:
         if path.is_dir():
@@ -96,7 +102,9 @@ def _submissions_in(folder: Path) -> list[Path]:
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if is_saved_model(entry):
+        if entry.is_symlink():  # never followed: grading refuses it, so a link cannot submit another's work
+            found.append(entry)
+        elif is_saved_model(entry):
             found.append(entry)
         elif entry.is_dir():
             found += _submissions_in(entry)
@@ -111,7 +119,9 @@ def discover(root: Path) -> list[Found]:
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue
-        if (entry.is_file() and entry.suffix.lower() in SUBMISSION_SUFFIXES) or is_saved_model(entry):
+        if entry.is_symlink():  # never followed (DIR/bob -> DIR/alice): grading refuses it
+            found.append(Found(entry.stem if entry.suffix.lower() in SUBMISSION_SUFFIXES else entry.name, entry))
+        elif (entry.is_file() and entry.suffix.lower() in SUBMISSION_SUFFIXES) or is_saved_model(entry):
             found.append(Found(entry.stem if entry.is_file() else entry.name, entry))
         elif entry.is_dir():
             found.append(found_in(entry.name, entry))
@@ -199,7 +209,7 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
                 if item.path is None and (item.student, "") not in done:
                     with store.transaction():
                         store.insert_batch_row(run_id, _unsubmitted_row(item))
-            peaks = _grade_jobs(spec, jobs, options, store, run_id, scratch, progress)
+            peaks = _grade_jobs(spec, jobs, options, store, run_id, progress)
             latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
         rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
         exports = write_exports(rows, spec, options.out, options.formats)
@@ -216,8 +226,8 @@ def _sandbox_for(found: list[Found], options: BatchOptions) -> str:
     """How this run's submitted code is contained, in words; refuse when it cannot be, unless allowed."""
     mechanism = isolation()
     code = [item for item in found if item.path is not None and runs_code(item.path, options.trust)]
-    if mechanism is not None:
-        return f"{mechanism} (a private file-system view per child)"
+    if mechanism is not None and filter_program() is not None:
+        return f"{mechanism} (a private file-system view and a seccomp filter per child)"
     if code and not options.allow_unisolated:
         raise BatchError(f"{len(code)} submissions run code (solution files, SavedModels or --trust), and "
                          f"{isolation_problem()}; or pass --allow-unisolated to grade them anyway (recorded)")
@@ -232,35 +242,34 @@ def _unsubmitted_row(item: Found) -> BatchRow:
     return BatchRow(item.student, None, "", item.status, item.message, 0, None, False, None, time.time())
 
 
-def _executor(spec, options: BatchOptions, workers: int, scratch: Path):
+def _executor(spec, options: BatchOptions, workers: int):
     """Workers that hold the hidden test split, built once here: local processes or Ray actors."""
     # Enforced where the code runs (a Ray node may lack what this machine has), not only here.
-    env = {} if options.allow_unisolated else {REQUIRE_ISOLATION_ENV: "1"}
+    env = {HIDE_SOLUTIONS_ENV: "1", **({} if options.allow_unisolated else {REQUIRE_ISOLATION_ENV: "1"})}
     if options.executor == "ray":
         from grader.batch.ray_workers import RayExecutor
 
         return RayExecutor(spec, hidden_test_split(spec), workers, options.trust, options.address, env)
-    # Private (0700) and under the host's /tmp, which no sandboxed child's view contains.
-    test_dir = scratch / "test-split"
-    test_dir.mkdir(mode=0o700)
+    # In memfds: no path on any disk, gone with the batch and its workers even after a SIGKILL.
+    split = SharedSplit()
     # The workers import TensorFlow (seconds) while the split is built here (task1: ~7 s).
-    executor = LocalExecutor(spec, test_dir, workers, options.trust, env, split_ready=False)
+    executor = LocalExecutor(spec, split, workers, options.trust, env, split_ready=False)
     try:
-        save_test_split(hidden_test_split(spec), test_dir)  # memory-mapped by every worker
+        split.fill(hidden_test_split(spec))  # memory-mapped by every worker
     except BaseException:
-        executor.__exit__(None, None, None)
+        executor.__exit__(None, None, None)  # closes the split too
         raise
     executor.split_saved()
     return executor
 
 
-def _grade_jobs(spec, jobs, options, store, run_id, scratch, progress) -> dict[int, float]:
+def _grade_jobs(spec, jobs, options, store, run_id, progress) -> dict[int, float]:
     """Run the jobs on workers; commit each outcome in its own transaction as it arrives."""
     if not jobs:
         return {}
     jobs_by_key = {job.key: job for job in jobs}
     peaks: dict[int, float] = {}
-    with _executor(spec, options, min(options.workers, len(jobs)), scratch) as executor:
+    with _executor(spec, options, min(options.workers, len(jobs))) as executor:
         for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
             job = jobs_by_key[outcome.key]
             row = submission_row(outcome.key, job.shown, sha256_of(job.path), outcome.status, outcome.result,

@@ -9,7 +9,7 @@ killed, the job is reported as crashed or timed out, and a fresh worker takes it
 batch never stops.
 
 Example:
-    with LocalExecutor(load_task("task4"), test_dir, workers=2) as executor:
+    with LocalExecutor(load_task("task4"), split, workers=2) as executor:   # split: a SharedSplit
         for outcome in executor.run(jobs, seconds_for):
             ...
 """
@@ -26,8 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from grader.batch.shared_split import SharedSplit
 from grader.data.examples import Examples
 
 POLL_SECONDS = 0.2  # how often deadlines are checked while no worker has anything to say
@@ -56,24 +55,6 @@ class Outcome:
     message: str | None
     worker_peak_mb: float | None  # the worker's peak RSS so far (None when it died)
     worker: int | None = None  # the worker's process id
-
-
-def save_test_split(test: Examples, folder: Path) -> None:
-    """Write the hidden test split once, for every worker to memory-map."""
-    np.save(folder / "x.npy", test.x)
-    np.save(folder / "y.npy", test.y)
-    np.save(folder / "output_scale.npy", np.asarray(test.output_scale, dtype=np.float64))
-    if test.text is not None:
-        np.save(folder / "text.npy", test.text.astype(str))
-
-
-def load_test_split(folder: Path) -> Examples:
-    """Memory-map the saved split: workers share its pages instead of copying them."""
-    text = folder / "text.npy"
-    multiply, add = np.load(folder / "output_scale.npy")  # normalized forecasts -> raw units, if so
-    return Examples(np.load(folder / "x.npy", mmap_mode="r"), np.load(folder / "y.npy", mmap_mode="r"),
-                    np.load(text, mmap_mode="r").astype(object) if text.exists() else None,
-                    output_scale=(float(multiply), float(add)))
 
 
 def grade_job(spec, path: Path, trust: bool, shown: str, warm=None) -> tuple[str, dict | None, str | None]:
@@ -151,7 +132,7 @@ def worker_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name.startswith(("TFCERT_", "KERAS_", "TF_"))}
 
 
-def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox, parent: int) -> None:
+def _worker_main(spec, split: SharedSplit, trust: bool, env: dict, inbox, outbox, parent: int) -> None:
     """A worker's loop: grade jobs until it receives None."""
     os.setsid()  # its own process group: the parent can kill it with everything it started
     _die_with(parent)
@@ -161,7 +142,7 @@ def _worker_main(spec, test_dir: str, trust: bool, env: dict, inbox, outbox, par
     import_keras()
     if inbox.recv() is None:  # the parent saves the split while workers import TensorFlow
         return
-    worker = WorkerGrader(spec, load_test_split(Path(test_dir)), trust)
+    worker = WorkerGrader(spec, split.load(), trust)
     outbox.send(("ready", None, None, None))
     while (job := inbox.recv()) is not None:
         status, result, message, peak_mb = worker.grade_submission(job.path, job.shown or str(job.path))
@@ -188,11 +169,11 @@ def _die_with(parent: int) -> None:
 class _Worker:
     """The parent's handle on one worker process, its pipes and the job it holds."""
 
-    def __init__(self, context, spec, test_dir: Path, trust: bool, env: dict):
+    def __init__(self, context, spec, split: SharedSplit, trust: bool, env: dict):
         jobs_out, self.inbox = context.Pipe(duplex=False)
         self.outbox, results_in = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_worker_main, args=(spec, str(test_dir), trust, env, jobs_out, results_in, os.getpid()), daemon=True)
+            target=_worker_main, args=(spec, split, trust, env, jobs_out, results_in, os.getpid()), daemon=True)
         self.process.start()
         jobs_out.close()  # the worker's ends: with ours closed, its death reads as end of file
         results_in.close()
@@ -236,15 +217,17 @@ class _Worker:
 class LocalExecutor:
     """`workers` long-lived processes on this machine, grading for `spec` (its limits included).
 
-    Workers start importing TensorFlow at once; they load the split in `test_dir` once told
-    `split_saved()` (at once when `split_ready`), so the parent can build it while they import.
+    Workers start importing TensorFlow at once; they load the `split` (a SharedSplit) once told
+    `split_saved()` (at once when `split_ready`), so the parent can fill it while they import.
+    The executor owns the split from then on: it closes it when it exits.
     """
 
-    def __init__(self, spec, test_dir: Path, workers: int, trust: bool = False, env: dict | None = None,
+    def __init__(self, spec, split: SharedSplit, workers: int, trust: bool = False, env: dict | None = None,
                  split_ready: bool = True):
         self._context = multiprocessing.get_context("spawn")  # no inherited TF state or locks
         environment = {**worker_environment(), **(env or {})}
-        self._args = (self._context, spec, test_dir, trust, environment)
+        self._split = split
+        self._args = (self._context, spec, split, trust, environment)
         self._split_ready = False
         self._pool = [_Worker(*self._args) for _ in range(workers)]
         if split_ready:
@@ -275,6 +258,7 @@ class LocalExecutor:
         for worker in self._pool:
             worker.process.join(timeout=10)
             worker.kill()
+        self._split.close()
 
     def run(self, jobs: list[Job], seconds_for):
         """Yield an Outcome per job, in completion order; `seconds_for(job)` is its time limit."""

@@ -17,10 +17,11 @@ Example:
 from grader.data.examples import Examples
 from grader.data.splits import (
     SECRET_ENV,
+    grading_key,
     hidden_test_split,
     learner_split,
     task_tokenizer,
     test_seed,
 )
 
-__all__ = ["SECRET_ENV", "Examples", "hidden_test_split", "learner_split", "task_tokenizer", "test_seed"]
+__all__ = ["SECRET_ENV", "Examples", "grading_key", "hidden_test_split", "learner_split", "task_tokenizer", "test_seed"]

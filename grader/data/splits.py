@@ -15,6 +15,8 @@ Example:
 import dataclasses
 import hashlib
 import os
+import secrets
+import tempfile
 
 import numpy as np
 
@@ -24,9 +26,11 @@ from grader.data.records import labelled_texts
 from grader.data.registry import source_of
 from grader.data.tokenizer import Tokenizer, TokenizerSpec, build_vocabulary
 from grader.errors import DataAccessError
+from grader.paths import data_dir
 
 SECRET_ENV = "TFCERT_SECRET"
 LEARNER_SPLITS = ("train", "valid")
+MACHINE_KEY_FILE = "grading.key"
 
 
 def test_seed(spec) -> int | None:
@@ -40,6 +44,39 @@ def test_seed(spec) -> int | None:
         return seed
     digest = hashlib.sha256(f"{secret}:{spec.id}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
+
+
+def grading_key(spec) -> bytes:
+    """The key behind the secret parts of grading a task (the feeding order, the re-fed examples).
+
+    Derived from TFCERT_SECRET when it is set (the same everywhere the secret is), else from this
+    machine's own random key, made once and kept in tfcert's data folder, which no sandboxed
+    child's view contains. A submission can know neither, so it cannot know which inputs will be
+    fed together or re-fed.
+    """
+    secret = os.environ.get(SECRET_ENV)
+    base = secret.encode() if secret else _machine_key()
+    return hashlib.sha256(base + b":" + spec.id.encode()).digest()
+
+
+def _machine_key() -> bytes:
+    """32 random bytes made on first use (mode 0600), the same for every later grade on this machine."""
+    path = data_dir() / MACHINE_KEY_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".grading-key.")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(secrets.token_bytes(32))
+        os.link(temporary, path)  # whole or not at all; never replaces a key another process made first
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
+    return path.read_bytes()
 
 
 def learner_split(spec, split: str):

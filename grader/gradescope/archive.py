@@ -8,7 +8,8 @@ The zip holds, at its root (Gradescope unpacks it into /autograder/source):
                               /autograder/results/results.json (grader/gradescope/autograder.py)
     tfcert-VERSION-py3-none-any.whl    this tfcert: the archive grades as the instructor's copy does
     tfcert-autograder.json    the task id, the tfcert version, whether a secret is included
-    tasks/<id>.yaml           the task's spec, and the files it names (starter, solution, vocabulary)
+    tasks/<id>.yaml           the task's spec, and the files it names that grading needs (starter,
+                              vocabulary); never the reference solution, which the wheel leaves out too
     secret                    with --secret-env NAME: the value of $NAME, which seeds the hidden test
                               split (TFCERT_SECRET). Keep such an archive private.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from grader.errors import TfcertError
 from grader.gradescope.autograder import CONFIG_FILE, SECRET_FILE
-from grader.gradescope.wheel import check_wheel, this_wheel
+from grader.gradescope.wheel import check_wheel, this_wheel, without_solutions
 from grader.paths import atomic_write
 from grader.spec import TaskSpec, spec_path, tasks_dir
 
@@ -52,7 +53,9 @@ def build_autograder(spec: TaskSpec, out: Path, secret_env: str | None = None, w
     """Write the autograder zip for `spec` to `out` (atomically); `wheel` defaults to this tfcert's."""
     secret = _secret(secret_env) if secret_env else None
     with tempfile.TemporaryDirectory(prefix="tfcert-gradescope-") as scratch:
-        wheel_path = check_wheel(wheel) if wheel else this_wheel(Path(scratch))
+        built = Path(scratch, "built")
+        built.mkdir()
+        wheel_path = without_solutions(check_wheel(wheel) if wheel else this_wheel(built), Path(scratch))
         members = _members(spec, wheel_path, secret)
         atomic_write(out, lambda temporary: _write_zip(temporary, members, private=secret is not None))
     return Archive(out, tuple(name for name, _, _ in members), wheel_path.name, secret is not None)
@@ -84,8 +87,11 @@ def _members(spec: TaskSpec, wheel: Path, secret: str | None) -> list[tuple[str,
 
 
 def _named_files(spec: TaskSpec) -> list[str]:
-    """The files a spec names, relative to its project: the loader checks they exist."""
-    named = [spec.starter, spec.solution, spec.input.preprocessing.get("vocabulary")]
+    """The files a spec names that grading needs (the starter, a vocabulary), relative to its project.
+
+    Never the reference solution: students' code runs beside these files.
+    """
+    named = [spec.starter, spec.input.preprocessing.get("vocabulary")]
     return list(dict.fromkeys(Path(name).as_posix() for name in named if name))
 
 

@@ -29,6 +29,7 @@ from grader.catalog import load_task
 from grader.data import SECRET_ENV
 from grader.errors import EXIT_INTERNAL, TfcertError
 from grader.paths import atomic_write
+from grader.sandbox.runner import HIDE_SOLUTIONS_ENV
 from grader.spec import TASKS_DIR_ENV, TaskSpec
 
 CONFIG_FILE = "tfcert-autograder.json"  # {"task": ..., "tfcert": version, "secret": true | false}
@@ -76,6 +77,7 @@ def autograde(root: Path) -> dict:
     config = read_config(source)
     spec = load_archived_task(source, config)
     take_secret(source, config)
+    os.environ[HIDE_SOLUTIONS_ENV] = "1"  # the archive holds none; nor may any other copy be seen
     submission = root / "submission"
     student = _student(root)
     found = found_in(student, submission) if submission.is_dir() else None

@@ -8,7 +8,7 @@ source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="${TFCERT_VENV:-/opt/tfcert}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip bubblewrap ca-certificates
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip bubblewrap libseccomp2 ca-certificates
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
     echo "tfcert needs Python 3.10 or later: choose the Ubuntu 22.04 base image (or later) for this autograder" >&2
     exit 1

@@ -27,6 +27,7 @@ from grader.errors import TfcertError
 DISTRIBUTION = "tfcert"
 # What pyproject.toml builds the wheel from; nothing else of the checkout (venvs, outputs) is copied.
 BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "grader", *resources.FOLDERS)
+SOLUTIONS_IN_WHEEL = "grader/resources/solutions/"  # the reference solutions, as the wheel installs them
 NOT_REPACKED = ("INSTALLER", "REQUESTED", "RECORD", "direct_url.json")  # what the installer added
 
 
@@ -89,6 +90,30 @@ def repack_installed(site_folder: Path, into: Path) -> Path:
         record_name = f"{DISTRIBUTION}-{distribution.version}.dist-info/RECORD"
         writer.writerow([record_name, "", ""])
         wheel.writestr(record_name, record.getvalue())
+    return target
+
+
+def without_solutions(wheel: Path, into: Path) -> Path:
+    """A copy of `wheel` in `into` without tfcert's reference solutions (and their RECORD lines).
+
+    An autograder archive goes where students' code runs: it must carry nothing that solves the task.
+    """
+    target = into / wheel.name
+    if target.resolve() == wheel.resolve():
+        raise ValueError(f"{wheel}: the copy must go to another folder")
+    try:
+        with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+            for info in source.infolist():
+                if info.filename.startswith(SOLUTIONS_IN_WHEEL):
+                    continue
+                data = source.read(info)
+                if info.filename.endswith(".dist-info/RECORD"):
+                    lines = data.decode("utf-8").splitlines(keepends=True)
+                    data = "".join(line for line in lines if not line.startswith(SOLUTIONS_IN_WHEEL)).encode()
+                copy.writestr(info, data)
+    except zipfile.BadZipFile:
+        target.unlink(missing_ok=True)
+        raise WheelError(f"{wheel}: not a wheel (not a zip archive); pass a tfcert wheel with --wheel FILE") from None
     return target
 
 

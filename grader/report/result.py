@@ -56,6 +56,8 @@ class GradeResult:
     train_seconds: float | None = None
     figure: dict = field(default_factory=dict)  # grader.scoring.figure.figure_data: what a plot shows
     requirements: list[Requirement] = field(default_factory=list)  # the pass also needs these
+    # The diagnostics as they may be shown before grades are published: no value from the hidden split.
+    public_diagnostics: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (ladder keys become strings, as JSON requires)."""

@@ -70,9 +70,9 @@ def check_sandbox() -> Report:
             limits = SandboxLimits(PROBE_SECONDS, PROBE_MEMORY_MB, PROBE_DISK_MB, PROBE_SECONDS)
             lines: list[str] = []
             run = run_module("grader.sandbox.probe_child", [str(workdir)], workdir, limits, lines.append)
-        status = read_status(workdir, run, limits)
-        if status["outcome"] != "probed":
-            raise RuntimeError(f"the sandbox probe failed: {status['message']}: {''.join(lines)[-800:]}")
+        report = read_status(workdir, run, limits, expected=("probed",))
+        if report.outcome != "probed":
+            raise RuntimeError(f"the sandbox probe failed: {report.message}: {''.join(lines)[-800:]}")
         found = json.loads((workdir / "probe.json").read_text())
     if os.geteuid() == 0:  # the kernel ignores RLIMIT_NPROC for root: a pids cgroup is what bounds it
         found["process count"] = ((True, f"a pids cgroup of {EXTRA_PROCESSES} tasks") if pids_cgroup_available()

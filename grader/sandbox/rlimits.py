@@ -25,14 +25,15 @@ import time
 from pathlib import Path
 
 from grader.sandbox.limits import SandboxLimits
+from grader.sandbox.supervisor import install_seccomp
 
 CPU_GRACE_SECONDS = 5  # between SIGXCPU (the soft limit) and SIGKILL (the hard one)
 EXTRA_PROCESSES = 512  # threads count too: TensorFlow alone starts dozens
 _group_numbers = itertools.count(1)
 
 
-def child_rlimits(limits: SandboxLimits, max_tasks: int | None, attach=None):
-    """A preexec_fn that joins the cgroup (`attach()`, if any) and sets the child's rlimits."""
+def child_rlimits(limits: SandboxLimits, max_tasks: int | None, attach=None, seccomp: bytes | None = None):
+    """A preexec_fn that joins the cgroup (`attach()`, if any), sets the child's rlimits and installs `seccomp`."""
 
     def apply() -> None:
         if attach is not None:
@@ -45,6 +46,8 @@ def child_rlimits(limits: SandboxLimits, max_tasks: int | None, attach=None):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if max_tasks is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (max_tasks, max_tasks))
+        if seccomp is not None:
+            install_seccomp(seccomp)
 
     return apply
 

@@ -29,18 +29,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import resources
+from grader.data import SECRET_ENV
 from grader.data.files import DATASETS_DIR_ENV, OFFLINE_ENV
 from grader.data.status import learner_data_paths
 from grader.errors import TfcertError
 from grader.paths import cache_dir
 from grader.sandbox.limits import SandboxLimits
 from grader.sandbox.rlimits import EXTRA_PROCESSES, child_rlimits, pids_cgroup, tasks_of_this_user
+from grader.sandbox.seccomp import filter_program
 from grader.sandbox.supervisor import SETUP_FAILED
 from grader.sandbox.view import MECHANISMS, available_mechanisms, decode_returncode, probe_errors, wrap_command
-from grader.spec import TASKS_DIR_ENV, resource_dirs
+from grader.spec import TASKS_DIR_ENV, resource_dirs, solution_dirs
 
 ISOLATION_ENV = "TFCERT_ISOLATION"  # bwrap | unshare | none; unset: the best that works here
 REQUIRE_ISOLATION_ENV = "TFCERT_REQUIRE_ISOLATION"  # "1": refuse to run a child without a view (batch sets it)
+HIDE_SOLUTIONS_ENV = "TFCERT_HIDE_SOLUTIONS"  # "1": submitted code never sees the reference solutions (batch sets it)
 GRADER_CODE = Path(__file__).resolve().parents[1]  # the grader package, wherever it is installed
 
 
@@ -78,9 +81,12 @@ def _isolation(asked: str) -> str | None:
 
 
 def isolation_problem() -> str:
-    """In one line: why children run without a file-system view here, and how to get one."""
+    """In one line: why children run without a file-system view or a seccomp filter here, and how to get them."""
     if os.environ.get(ISOLATION_ENV, "").strip().lower() == "none":
         return f"{ISOLATION_ENV}=none turns the sandbox off; unset it to isolate submitted code"
+    if isolation() is not None and filter_program() is None:
+        return ("no seccomp filter here (libseccomp or its binding pyseccomp is missing); install libseccomp2 "
+                "(apt install libseccomp2) and tfcert's dependencies again (pip install tfcert)")
     reasons = "; ".join(f"{name}: {why}" for name, why in probe_errors().items())
     return (f"no sandbox isolation here ({reasons}); install bubblewrap (apt install bubblewrap) or enable "
             "unprivileged user namespaces, or grade inside a container (see docs/SECURITY.md)")
@@ -99,6 +105,7 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
         "MPLCONFIGDIR": str(workdir),
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "KERAS_BACKEND": "tensorflow",
+        "HDF5_USE_FILE_LOCKING": "FALSE",  # the seccomp filter refuses file locks: h5py must not ask for them
         OFFLINE_ENV: "1",  # the child has no network: data it reads must be here already
     }
     for name in (TASKS_DIR_ENV, DATASETS_DIR_ENV, "TFDS_DATA_DIR"):  # where the learner's data lives
@@ -107,9 +114,25 @@ def scrubbed_environment(workdir: Path) -> dict[str, str]:
     return env
 
 
-def child_readonly_paths(extra=()) -> list[Path]:
-    """What a child may read besides Python: tfcert's code, the task resources, the learner's data, `extra`."""
-    return list(dict.fromkeys([GRADER_CODE, *resource_dirs(), *learner_data_paths(), *map(Path, extra)]))
+def child_readonly_paths(extra=(), solutions: bool = False) -> list[Path]:
+    """What a child may read besides Python: tfcert's code, the task resources, the learner's data, `extra`.
+
+    The reference solutions only with `solutions=True` (see `shows_solutions`).
+    """
+    return list(dict.fromkeys([GRADER_CODE, *resource_dirs(solutions), *learner_data_paths(), *map(Path, extra)]))
+
+
+def shows_solutions(solution: Path) -> bool:
+    """Whether the child that trains `solution` may see tfcert's reference solutions.
+
+    A reference solution itself may (some import shared helpers from `solutions/`); other code may
+    only where nothing is at stake: never with TFCERT_SECRET set, never in a batch (which sets
+    TFCERT_HIDE_SOLUTIONS=1), never where the instructor sets that variable. Otherwise a
+    student's file could run the reference solution and earn its points.
+    """
+    if any(solution.resolve().is_relative_to(folder.resolve()) for folder in solution_dirs()):
+        return True
+    return not (os.environ.get(SECRET_ENV) or os.environ.get(HIDE_SOLUTIONS_ENV) == "1")
 
 
 def child_pythonpath() -> str:
@@ -127,24 +150,27 @@ def child_pythonpath() -> str:
 
 
 def run_module(module: str, args: list[str], workdir: Path, limits: SandboxLimits, log,
-               readonly=()) -> SandboxRun:
+               readonly=(), solutions: bool = False) -> SandboxRun:
     """Run `python -m module args...` in `workdir` under `limits`; `log(line)` gets its output.
 
     `readonly` names what this child may read besides tfcert and the learner's data (the
-    submission). In the view, `workdir` is a tmpfs of `limits.disk_mb`: the files in it are
-    copied in before the child starts and its files are copied back when it ends.
+    submission); `solutions` lets it see the reference solutions too. In the view, `workdir` is a
+    tmpfs of `limits.disk_mb`: the files in it are copied in before the child starts and its
+    files are copied back when it ends.
     """
     mechanism = isolation()
     command = [sys.executable, "-m", module, *args]
-    if mechanism is None:
-        if os.environ.get(REQUIRE_ISOLATION_ENV) == "1":
-            raise SandboxError(f"refused to run the submission's code: {isolation_problem()}")
+    program = filter_program()
+    if os.environ.get(REQUIRE_ISOLATION_ENV) == "1" and (mechanism is None or program is None):
+        raise SandboxError(f"refused to run the submission's code: {isolation_problem()}")
+    if mechanism is None or program is None:
         _say_not_isolated()
     descriptor = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC) if mechanism else None
     try:
         if mechanism:
-            command = wrap_command(command, workdir=workdir, readonly=child_readonly_paths(readonly),
-                                   disk_mb=limits.disk_mb, mechanism=mechanism, workdir_fd=descriptor)
+            command = wrap_command(command, workdir=workdir, readonly=child_readonly_paths(readonly, solutions),
+                                   disk_mb=limits.disk_mb, mechanism=mechanism, workdir_fd=descriptor,
+                                   masked=[] if solutions else solution_dirs(), seccomp=program)
         as_root = os.geteuid() == 0
         # RLIMIT_NPROC counts all of a user's tasks; the kernel never enforces it for root, whose
         # children get a pids cgroup of their own instead (where one is writable).
@@ -154,7 +180,9 @@ def run_module(module: str, args: list[str], workdir: Path, limits: SandboxLimit
                 command, cwd=workdir, env=scrubbed_environment(workdir), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True,
                 errors="replace", pass_fds=() if descriptor is None else (descriptor,),
-                preexec_fn=child_rlimits(limits, max_tasks, attach),
+                # Without a view the filter goes on here; with one, the supervisor installs it (bwrap and
+                # the supervisor's own mounts need the calls it refuses).
+                preexec_fn=child_rlimits(limits, max_tasks, attach, None if mechanism else program),
             )
             return _wait(process, limits, log, mechanism)
     finally:

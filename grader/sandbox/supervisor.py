@@ -6,9 +6,10 @@ import: it runs before any untrusted code, with Python's isolated mode, from its
 
 It (for `unshare` only: mounts the view itself and pivots into it) marks itself non-dumpable,
 copies the host workdir's files into the size-limited tmpfs workdir through a directory
-descriptor the caller passed, forks the command as PID 2 with no capabilities and
-no_new_privs, reaps orphans, and when the command ends kills everything left in the namespace
-and copies the workdir's regular files and directories back out (never following links;
+descriptor the caller passed, forks the command as PID 2 with no capabilities, no_new_privs
+and the seccomp filter it was given (grader.sandbox.seccomp), reaps orphans, and when the
+command ends kills everything left in the namespace and copies the workdir's regular files and
+directories back out (never following links;
 symlinks, devices, fifos and sockets are skipped and named on stderr). Why a supervisor at all:
 the tmpfs vanishes with the namespace, so a trusted process must copy results out after the
 untrusted ones are dead; and a namespace's PID 1 ignores SIGXCPU, so the command must not be
@@ -18,6 +19,7 @@ Example (what the argv built by grader.sandbox.view.wrap_command runs):
     python -I -S supervisor.py '{"workdir": "/tmp/w", "fd": 3, "build": false, ...}' -- python -m ...
 """
 
+import base64
 import contextlib
 import ctypes
 import errno
@@ -41,6 +43,8 @@ MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 32, 1024, 2048, 4096
 MS_REC, MS_PRIVATE, MS_RELATIME, MS_STRICTATIME = 16384, 1 << 18, 1 << 21, 1 << 24
 MNT_DETACH = 2
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 4, 24, 38, 47
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+SOCK_FILTER_BYTES = 8  # struct sock_filter: u16 code, u8 jt, u8 jf, u32 k
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "i686": 217, "i386": 217,
                   "armv7l": 218, "ppc64le": 203, "s390x": 217}
@@ -104,6 +108,8 @@ def _build_view(config: dict) -> None:
         if kind == "Link":
             os.makedirs(os.path.dirname(target), exist_ok=True)
             os.symlink(source, target)
+        elif kind == "Mask":  # an empty read-only folder over a folder the child must not see
+            _mount("isolation-mask", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0555,size=4k")
         else:
             _make_mountpoint(source, target)
             _bind_readonly(source, target)
@@ -153,6 +159,22 @@ def _drop_capabilities() -> None:
         data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable x 2 words: all zero
         _check(libc.capset(header, data), "capset")
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
+def install_seccomp(program: bytes) -> None:
+    """Install a classic BPF seccomp program (grader.sandbox.seccomp's) in this process, with no_new_privs.
+
+    It holds for good, for everything this process execs and starts. Also used, outside any view,
+    by the child of grader.sandbox.rlimits.
+    """
+    libc = _c()
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    fprog = _SockFprog(len(program) // SOCK_FILTER_BYTES, program)
+    _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp filter")
 
 
 def _open_dir(name: str, dir_fd: int | None = None) -> int:
@@ -309,6 +331,8 @@ def supervise(argv: list[str]) -> int:
             for sig in (signal.SIGXFSZ, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 signal.signal(sig, signal.SIG_DFL)
             _drop_capabilities()
+            if config.get("seccomp"):
+                install_seccomp(base64.b64decode(config["seccomp"]))
             os.execvp(command[0], command)
         except BaseException as exc:  # noqa: BLE001 - report anything, then leave
             os.write(2, f"isolation: could not run {command[0]}: {exc}\n".encode())

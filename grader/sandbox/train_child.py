@@ -3,7 +3,8 @@
 Seeds Python, NumPy and TensorFlow (and makes TF ops deterministic) so the same solution
 trains to the same model, calls `solution_model()`, saves the model to WORKDIR/model.keras,
 and writes WORKDIR/status.json: {"outcome": "saved" | "failed", "message": "...", "notes": [...]}.
-A failure caused by a Keras 2 habit says the Keras 3 way (grader.sandbox.keras_habits).
+Everything it writes is data to the parent (grader.sandbox.status), which adds the Keras 3 way
+when a Keras 2 habit explains a failure (grader.sandbox.keras_habits).
 """
 
 import importlib.util
@@ -12,9 +13,8 @@ import traceback
 from pathlib import Path
 
 from grader.models.runtime import import_keras
-from grader.sandbox.keras_habits import with_hint
 from grader.sandbox.status import one_line, reserve_status, write_status
-from grader.sandbox.train import MODEL_FILE
+from grader.sandbox.train import MODEL_FILE, NOT_COMPILED
 
 SEED = 1337
 
@@ -33,14 +33,12 @@ def run(solution: Path, workdir: Path) -> None:
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
     module_spec = importlib.util.spec_from_file_location("solution", solution)
-    source = solution.read_text(encoding="utf-8", errors="replace")
     try:
         module = importlib.util.module_from_spec(module_spec)
         sys.modules["solution"] = module  # AutoGraph looks functions' modules up here
         module_spec.loader.exec_module(module)
     except Exception as exc:
-        write_status(workdir, "failed",
-                     with_hint(f"importing the file raised {one_line(exc)}{_where(exc, solution)}", source))
+        write_status(workdir, "failed", f"importing the file raised {one_line(exc)}{_where(exc, solution)}")
         return
     if not callable(getattr(module, "solution_model", None)):
         write_status(workdir, "failed", "defines no solution_model() function; see the starter file")
@@ -48,8 +46,7 @@ def run(solution: Path, workdir: Path) -> None:
     try:
         model = module.solution_model()
     except Exception as exc:
-        write_status(workdir, "failed",
-                     with_hint(f"solution_model() raised {one_line(exc)}{_where(exc, solution)}", source))
+        write_status(workdir, "failed", f"solution_model() raised {one_line(exc)}{_where(exc, solution)}")
         return
     if not isinstance(model, keras.Model):
         write_status(
@@ -60,12 +57,9 @@ def run(solution: Path, workdir: Path) -> None:
     try:
         model.save(workdir / MODEL_FILE)
     except Exception as exc:
-        write_status(workdir, "failed", with_hint(f"the returned model could not be saved: {one_line(exc)}", source))
+        write_status(workdir, "failed", f"the returned model could not be saved: {one_line(exc)}")
         return
-    notes = [] if getattr(model, "compiled", True) else [
-        "solution_model() returned a model that was never compiled, so it was never trained: "
-        "call model.compile(...) and model.fit(...) before returning it"]
-    write_status(workdir, "saved", notes=notes)
+    write_status(workdir, "saved", notes=[] if getattr(model, "compiled", True) else [NOT_COMPILED])
 
 
 if __name__ == "__main__":

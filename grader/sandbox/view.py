@@ -19,6 +19,7 @@ Example:
                         mechanism=mechanism, workdir_fd=fd)   # Popen(argv, pass_fds=(fd,), ...)
 """
 
+import base64
 import functools
 import json
 import os
@@ -65,6 +66,13 @@ class Link:
     dest: str
 
 
+@dataclass(frozen=True)
+class Mask:
+    """An empty read-only folder over `dest`, a folder inside a bound path that the child must not see."""
+
+    dest: str
+
+
 def python_paths() -> list[Path]:
     """The directories of this Python installation: its prefixes (site-packages lie inside)."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
@@ -104,13 +112,16 @@ def _links_on_the_way(path: str) -> list[Link]:
     return links
 
 
-def view_plan(workdir: Path, readonly: list[Path], expose_cpu_info: bool = True) -> list[Bind | Link]:
-    """The binds and links of the view: links first, then binds parents before children.
+def view_plan(workdir: Path, readonly: list[Path], expose_cpu_info: bool = True,
+              masked=()) -> list[Bind | Link | Mask]:
+    """The binds and links of the view: links first, then binds parents before children, then masks.
 
     Each path is bound at its resolved location; every symlink met on the way to it (the path
     itself, /etc/localtime, a parent like /data -> /mnt/disk/data, the usr-merge /lib64) is
     recreated as the same symlink, so the path works literally and resolved, as on the host.
-    Caller paths must exist; system paths are skipped when missing.
+    Caller paths must exist; system paths are skipped when missing. `masked` folders (e.g. the
+    reference solutions inside an installed tfcert) are hidden under an empty read-only folder
+    where a bound path contains them.
     """
     work = os.path.realpath(workdir)
     binds: set[str] = set()
@@ -136,19 +147,24 @@ def view_plan(workdir: Path, readonly: list[Path], expose_cpu_info: bool = True)
     for dest in sorted(binds, key=lambda d: (d.count("/"), d)):
         if not any(_is_under(dest, parent) for parent in kept):  # visible through its parent already
             kept.append(dest)
-    plan: list[Bind | Link] = [Link(target, dest) for dest, target in sorted(links.items())
-                               if not any(_is_under(dest, parent) for parent in kept)]
-    return plan + [Bind(dest, dest) for dest in kept]
+    plan: list[Bind | Link | Mask] = [Link(target, dest) for dest, target in sorted(links.items())
+                                      if not any(_is_under(dest, parent) for parent in kept)]
+    masks = [Mask(real) for real in sorted({os.path.realpath(p) for p in masked})
+             if os.path.isdir(real) and any(_is_under(real, parent) for parent in kept)]
+    return plan + [Bind(dest, dest) for dest in kept] + masks
 
 
 def wrap_command(command: list[str], *, workdir: Path, readonly: list[Path], disk_mb: int = 2048,
                  mechanism: str, workdir_fd: int | None = None, shm_mb: int = 64,
-                 max_files: int = 100_000, expose_cpu_info: bool = True) -> list[str]:
+                 max_files: int = 100_000, expose_cpu_info: bool = True, masked=(),
+                 seccomp: bytes | None = None) -> list[str]:
     """The argv that runs `command` in a private view (see the module doc); exec it with Popen.
 
     workdir: an existing absolute host directory; in the view it is a fresh tmpfs of `disk_mb`
         MiB at the same path, and the command's cwd (HOME and TMPDIR are the caller's env).
     readonly: host paths (dirs or files) exposed read-only at the same paths.
+    masked: folders inside those paths that the view shows empty.
+    seccomp: a BPF program (grader.sandbox.seccomp) the supervisor installs in the command before exec.
     workdir_fd: an open O_DIRECTORY descriptor of `workdir`, passed with Popen(pass_fds=...):
         the supervisor copies files in from it before and out to it after the command.
     The caller applies the rlimits (grader.sandbox.limits) and the environment.
@@ -158,19 +174,24 @@ def wrap_command(command: list[str], *, workdir: Path, readonly: list[Path], dis
     work = os.path.realpath(workdir)
     if not os.path.isdir(work):
         raise FileNotFoundError(f"{work}: the workdir must exist")
-    plan = view_plan(Path(work), readonly, expose_cpu_info)
+    plan = view_plan(Path(work), readonly, expose_cpu_info, masked)
     config = {"workdir": work, "fd": workdir_fd, "build": mechanism == "unshare",
-              "disk_bytes": disk_mb * 2**20, "max_files": max_files, "shm_bytes": shm_mb * 2**20}
+              "disk_bytes": disk_mb * 2**20, "max_files": max_files, "shm_bytes": shm_mb * 2**20,
+              "seccomp": base64.b64encode(seccomp).decode() if seccomp else None}
     if mechanism == "unshare":
-        config["plan"] = [[type(op).__name__, op.source if isinstance(op, Bind) else op.target, op.dest]
-                          for op in plan]
+        config["plan"] = [[type(op).__name__, _source(op), op.dest] for op in plan]
     supervisor = [sys.executable, "-I", "-S", str(SUPERVISOR), json.dumps(config), "--", *command]
     if mechanism == "unshare":
         return [shutil.which("unshare") or "unshare", *UNSHARE_FLAGS, "--", *supervisor]
     return [shutil.which("bwrap") or "bwrap", *_bwrap_args(plan, work, disk_mb, shm_mb, max_files), "--", *supervisor]
 
 
-def _bwrap_args(plan: list[Bind | Link], work: str, disk_mb: int, shm_mb: int, max_files: int) -> list[str]:
+def _source(op: Bind | Link | Mask) -> str:
+    """What the supervisor needs besides the kind and the destination: a bind's source, a link's target."""
+    return op.source if isinstance(op, Bind) else op.target if isinstance(op, Link) else ""
+
+
+def _bwrap_args(plan: list[Bind | Link | Mask], work: str, disk_mb: int, shm_mb: int, max_files: int) -> list[str]:
     args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--as-pid-1",
             "--new-session"]
     if os.geteuid() == 0:
@@ -181,7 +202,12 @@ def _bwrap_args(plan: list[Bind | Link], work: str, disk_mb: int, shm_mb: int, m
     args += ["--proc", "/proc", *[a for p in PROC_COVERED for a in ("--ro-bind-try", p, p)],
              "--dev", "/dev", "--size", str(shm_mb * 2**20), "--tmpfs", "/dev/shm"]
     for op in plan:
-        args += ["--symlink", op.target, op.dest] if isinstance(op, Link) else ["--ro-bind", op.source, op.dest]
+        if isinstance(op, Link):
+            args += ["--symlink", op.target, op.dest]
+        elif isinstance(op, Bind):
+            args += ["--ro-bind", op.source, op.dest]
+        else:
+            args += ["--tmpfs", op.dest, "--remount-ro", op.dest]
     # bwrap 0.8 has no nr_inodes option: the inode count of the workdir is bounded by its size only.
     args += ["--size", str(disk_mb * 2**20), "--tmpfs", work, "--chdir", work,
              "--remount-ro", "/dev", "--remount-ro", "/"]

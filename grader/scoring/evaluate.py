@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.data import Examples
+from grader.models.predict import ModelOutputError
 from grader.scoring.baselines import predict_baseline
 
 
@@ -65,6 +66,25 @@ def _unshifted(outputs: np.ndarray, spec) -> np.ndarray:
     return outputs
 
 
+def _fitting(predictions: np.ndarray, spec, test: Examples) -> np.ndarray:
+    """The answers shaped as the metric compares them, or a refusal: what ran is not what was declared.
+
+    The contract check reads the declared output shape, where None fits anything; these are the
+    answers themselves: a forecast of the targets' shape, or one row of class scores per input.
+    """
+    rows = len(test.y)
+    if spec.output.activation == "linear":
+        expected = test.y.shape[1:]
+        if predictions.shape[0] == rows and int(np.prod(predictions.shape[1:])) == int(np.prod(expected)):
+            return predictions.reshape(test.y.shape)
+    elif predictions.ndim == 2 and predictions.shape[0] == rows:
+        return predictions
+    expected = ("(N, " + ", ".join(map(str, test.y.shape[1:])) + ")") if spec.output.activation == "linear" \
+        else "(N, classes)"
+    raise ModelOutputError(f"your model answered with shape {predictions.shape} for {rows} inputs; "
+                           f"{spec.id} scores answers of shape {expected}: {spec.output.meaning}")
+
+
 def baseline_values(spec, test: Examples) -> dict[str, float]:
     """Every baseline of the spec scored on the test examples: the same for every submission of a task."""
     metric = METRIC_FUNCTIONS[spec.metric.name]
@@ -82,7 +102,7 @@ def evaluate_predictions(predictions: np.ndarray, spec, test: Examples,
     them once); they are computed here otherwise.
     """
     metric = METRIC_FUNCTIONS[spec.metric.name]
-    predictions = scored_outputs(_unshifted(predictions, spec), test)
+    predictions = _fitting(scored_outputs(_unshifted(predictions, spec), test), spec, test)
     nonfinite = int(np.size(predictions) - np.count_nonzero(np.isfinite(predictions)))
     value = float("nan") if nonfinite else metric(test.y, predictions)
     if baselines is None:

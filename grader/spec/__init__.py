@@ -8,7 +8,7 @@ YAML-to-dataclass builder, `baselines.py` for the baselines a spec may name. Thi
 nothing about data: the data sources pass their rules in (see grader.catalog, which loads tasks).
 """
 
-from grader.spec.files import TASKS_DIR_ENV, project_file, resource_dirs, tasks_dir
+from grader.spec.files import TASKS_DIR_ENV, project_file, resource_dirs, solution_dirs, tasks_dir
 from grader.spec.loader import DatasetRules, load_spec, spec_path, spec_paths
 from grader.spec.model import (
     METRICS,
@@ -23,6 +23,6 @@ from grader.spec.model import (
 
 __all__ = [
     "METRICS", "PROJECT_ROOT", "TASKS_DIR_ENV", "DatasetRules", "DatasetSpec", "InputSpec", "Limits",
-    "MetricSpec", "OutputSpec", "TaskSpec", "load_spec", "project_file", "resource_dirs", "spec_path", "spec_paths",
-    "tasks_dir",
+    "MetricSpec", "OutputSpec", "TaskSpec", "load_spec", "project_file", "resource_dirs", "solution_dirs",
+    "spec_path", "spec_paths", "tasks_dir",
 ]

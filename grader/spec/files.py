@@ -24,13 +24,27 @@ def tasks_dir() -> Path:
     return Path(os.environ.get(TASKS_DIR_ENV) or resources.root() / "tasks")
 
 
-def resource_dirs() -> list[Path]:
-    """The folders a spec's paths point into (specs, vocabularies, starters, solutions) that exist here."""
+def resource_dirs(solutions: bool = True) -> list[Path]:
+    """The folders a spec's paths point into (specs, vocabularies, starters, solutions) that exist here.
+
+    `solutions=False` leaves out the reference solutions' folders (`solution_dirs()`).
+    """
+    folders = [tasks_dir(), *(root / name for root in _project_roots() for name in resources.FOLDERS
+                              if name != "tasks" and (solutions or name != "solutions"))]
+    return [folder for folder in dict.fromkeys(folders) if folder.is_dir()]
+
+
+def solution_dirs() -> list[Path]:
+    """The folders holding reference solutions here: tfcert's, and an author's project's."""
+    return [folder for folder in dict.fromkeys(root / "solutions" for root in _project_roots()) if folder.is_dir()]
+
+
+def _project_roots() -> list[Path]:
+    """tfcert's resources, after an author's project (as project_file reads them)."""
     roots = [resources.root()]
     if os.environ.get(TASKS_DIR_ENV):
-        roots.insert(0, Path(os.environ[TASKS_DIR_ENV]).parent)  # an author's project, as project_file reads it
-    folders = [tasks_dir(), *(root / name for root in roots for name in resources.FOLDERS if name != "tasks")]
-    return [folder for folder in dict.fromkeys(folders) if folder.is_dir()]
+        roots.insert(0, Path(os.environ[TASKS_DIR_ENV]).parent)
+    return roots
 
 
 def project_file(relative: str) -> Path:

@@ -11,6 +11,7 @@ Example:
 """
 
 import json
+import os
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -41,14 +42,25 @@ def is_saved_model(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and (path / "saved_model.pb").is_file()
 
 
+def refuse_links(path: Path) -> None:
+    """Refuse a submission that is a symlink, or a SavedModel directory holding one.
+
+    A link submits someone else's file under this name (bob/solution.py -> ../alice/solution.py
+    would get alice's result): every kind of submission must be the file itself.
+    """
+    if path.is_symlink():
+        raise SubmissionError(f"{path}: a symlink (to {os.readlink(path)}), not a file; submit the file itself")
+    if path.is_dir() and (path / "saved_model.pb").is_file():  # a SavedModel: its files must be its own
+        for folder, names, files in os.walk(path):
+            for name in (*names, *files):
+                if os.path.islink(os.path.join(folder, name)):
+                    raise SubmissionError(f"{path}: holds a symlink ({os.path.join(folder, name)}); "
+                                          "submit the SavedModel's files themselves")
+
+
 def check_file(path: Path, max_file_mb: float) -> None:
     """Refuse paths that are not a readable regular model file within the size limit."""
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(path.parent.resolve()):
-            raise SubmissionError(
-                f"{path}: a symlink pointing outside its folder (to {target}); submit the model file itself"
-            )
+    refuse_links(path)
     if not path.exists():
         raise SubmissionError(f"{path}: no such file; check the path")
     if path.is_dir() and not is_saved_model(path):
@@ -193,6 +205,32 @@ def _keras_load(path: Path, shown: Path, config: dict, saved_by: str | None, saf
         raise SubmissionError(f"{shown}: {explain_load_error(exc, config, saved_by)}") from None
 
 
+# Ops a serving function never needs: they keep state between calls (variables, tables, queues)
+# or read and write files. A model's answers must depend on its input alone (grader.models.feeding).
+STATE_OR_FILE_OPS = frozenset({
+    "Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
+    "ScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv", "ScatterMin", "ScatterMax",
+    "ScatterNdUpdate", "ScatterNdAdd", "ScatterNdSub", "StridedSliceAssign", "ResourceStridedSliceAssign",
+    "ReadFile", "WriteFile", "MatchingFiles", "Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2",
+    "RestoreSlice", "MergeV2Checkpoints", "ImmutableConst",
+})
+STATE_OR_FILE_OP_PREFIXES = ("ResourceScatter", "ResourceApply", "ResourceSparseApply", "Apply", "SparseApply",
+                             "LookupTableInsert", "LookupTableImport", "LookupTableRemove", "InitializeTable",
+                             "Queue", "Barrier", "Accumulator", "ConditionalAccumulator", "ResourceAccumulator",
+                             "Write", "CreateSummary", "FlushSummary", "CloseSummary")
+
+
+def _graph_op_types(function) -> set[str]:
+    """Every op type in a restored function's graphs, the functions they call included."""
+    concretes = [function] if hasattr(function, "graph") else list(function.concrete_functions)
+    types = set()
+    for concrete in concretes:
+        graph_def = concrete.graph.as_graph_def()
+        types |= {node.op for node in graph_def.node}
+        types |= {node.op for library_function in graph_def.library.function for node in library_function.node_def}
+    return types
+
+
 def load_saved_model(path: Path, spec) -> LoadedModel:
     """A SavedModel directory as a Keras model on the task's input (keras.layers.TFSMLayer).
 
@@ -210,6 +248,13 @@ def load_saved_model(path: Path, spec) -> LoadedModel:
     if layer is None:
         raise SubmissionError(
             f"{path}: the SavedModel has no 'serve' or 'serving_default' endpoint; export it with model.export('dir')"
+        )
+    kept = sorted(op for op in _graph_op_types(layer.call_endpoint_fn)
+                  if op in STATE_OR_FILE_OPS or op.startswith(STATE_OR_FILE_OP_PREFIXES))
+    if kept:
+        raise SubmissionError(
+            f"{path}: the SavedModel's serving function changes variables or touches files ({', '.join(kept[:5])}), "
+            "so its answers could depend on what it was fed before; export a plain model with model.export('dir')"
         )
     dtype = "string" if spec.input.dtype == "string" else spec.input.dtype
     inputs = keras.Input(spec.input.shape, dtype=dtype)

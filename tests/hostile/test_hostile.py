@@ -105,7 +105,7 @@ def model_file_cases(folder: Path, keras, canary: Path) -> dict[str, Case]:
     link_dir = folder / "links"
     link_dir.mkdir()
     (link_dir / "link.keras").symlink_to(outside)
-    cases["symlink pointing outside"] = Case(link_dir / "link.keras", 2, "a symlink pointing outside its folder")
+    cases["symlink pointing outside"] = Case(link_dir / "link.keras", 2, "a symlink (to")
     cases["missing file"] = Case(folder / "missing.keras", 2, "no such file")
 
     lambda_model = keras.Sequential([keras.Input((30, 1)), keras.layers.Flatten(), keras.layers.Dense(1),
