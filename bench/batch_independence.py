@@ -6,7 +6,8 @@ for bit to in-order answers (the scores cannot move), how far do the re-fed answ
 the scored ones (the check's tolerance must cover it), and is any honest file refused.
 Part 2, attacks: models that read their batch-mates, graded under 20 secret keys each: how
 often they are refused. A partial cheat answers from the next window for a share of the task4
-windows only and honestly for the rest; the escape rate should follow (1 - share) ** 256.
+windows only and honestly for the rest; the escape rate should follow (1 - share) ** k, for the
+k = 183 windows the check re-feeds.
 Part 3, cost: one warm process predicting task4's hidden split as a worker does, today's way
 (in order, no check) and issue 23's (planned order + one re-fed batch), interleaved, medians.
 Part 4, the seccomp filter: a sandboxed child's start-up (`python -c pass`, `import tensorflow`)
@@ -84,7 +85,7 @@ def attacks() -> list[str]:
     """Part 2: how often models that read their batch-mates are refused, over KEYS secret keys."""
     from grader.catalog import load_task
     from grader.data import hidden_test_split
-    from grader.models.feeding import batch_dependence, feeding_plan, predict_planned
+    from grader.models.feeding import batch_dependence, checked_count, feeding_plan, predict_planned
     from grader.models.runtime import import_keras
 
     keras = import_keras()
@@ -117,7 +118,7 @@ def attacks() -> list[str]:
             plan = feeding_plan(len(test), f"bench-{key}".encode())
             scored, rechecked = predict_planned(model, test, plan)
             refused += batch_dependence(scored, rechecked, plan) is not None
-        lines.append(f"| {name} | {refused} of {KEYS} | {(1 - share) ** 256:.2g} |")
+        lines.append(f"| {name} | {refused} of {KEYS} | {(1 - share) ** checked_count(len(test)):.2g} |")
     return [*lines, ""]
 
 

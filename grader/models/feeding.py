@@ -11,14 +11,14 @@ a secret the submission cannot know (`grader.data.splits.grading_key`):
   row keeps the numbers: on all 47 real exam-era files every answer stayed equal bit for bit
   (bench/results/batch_independence.md), so honest scores do not move. The last, shorter batch
   keeps its order (moving an example into a batch of another size changes float rounding).
-- **An independence check.** One more batch re-feeds examples in another composition: one
-  secretly chosen example of each row, in a secret order, so each sits among other batch-mates
-  and in another row (examples of the shorter batch also in a batch of another size). Any answer
-  that changes by more than float rounding (relative 1e-4; honest models differ by at most
-  ~4e-6, measured) means the model reads its batch-mates or its place in the batch, and the
-  grade is refused. A model that cheats on a share f of the
-  examples escapes with probability (1 - f) ** (checked examples): 256 checked of 1,825 task4
-  windows make a 3.5 % cheat (enough for one rung) escape once in 10,000 grades.
+- **An independence check.** One more batch re-feeds a tenth of the examples (at least 64, at
+  most a batch) in another composition: from secretly chosen rows, one example that sat in that
+  row, in a secret order, so each sits among other batch-mates and in another row (examples of
+  the shorter batch also in a batch of another size). Any answer that changes by more than float
+  rounding (relative 1e-4; honest models differ by at most ~4e-6, measured) means the model reads
+  its batch-mates or its place in the batch, and the grade is refused. A model that cheats on a
+  share f of the examples escapes with probability (1 - f) ** (re-fed examples): task4's 183 of
+  1,825 windows make a 3.5 % cheat (about one rung) escape 1.5 times in 1,000 grades.
 
 Example:
     plan = feeding_plan(len(test), key)
@@ -27,6 +27,7 @@ Example:
 """
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,9 @@ from grader.data.examples import Examples
 from grader.models.predict import PREDICT_BATCH_SIZE, model_inputs, predict
 
 RELATIVE_TOLERANCE = 1e-4  # float rounding between batch compositions; measured up to ~4e-6 on real files
+# The check re-feeds a tenth of the examples (at least 64, at most one batch): its cost is about a
+# tenth of the prediction's (bench/results/batch_independence.md).
+CHECKED_SHARE, MIN_CHECKED = 0.1, 64
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,11 @@ class FeedingPlan:
         return np.split(self.order, np.cumsum(self.batch_sizes)[:-1])
 
 
+def checked_count(count: int) -> int:
+    """How many examples the check re-feeds: a tenth, at least 64 (or all), at most one batch."""
+    return min(count, PREDICT_BATCH_SIZE, max(MIN_CHECKED, math.ceil(count * CHECKED_SHARE)))
+
+
 def feeding_plan(count: int, key: bytes, batch_size: int = PREDICT_BATCH_SIZE) -> FeedingPlan:
     """A secret feeding order for `count` examples, and a check batch, both drawn from `key`."""
     seed = int.from_bytes(hashlib.sha256(key + b":feeding:" + str(count).encode()).digest()[:16], "big")
@@ -63,13 +72,15 @@ def feeding_plan(count: int, key: bytes, batch_size: int = PREDICT_BATCH_SIZE) -
     grid = np.arange(full * batch_size).reshape(full, batch_size)
     shuffled = rng.permuted(grid, axis=0)  # each row position's examples trade batches among themselves
     tail = np.arange(full * batch_size, count)
+    size = checked_count(count)
     if full:
-        # Row r of the check batch: one of the examples that sat in row r (the shorter batch's too).
-        columns = [np.append(grid[:, r], tail[r]) if r < rest else grid[:, r] for r in range(batch_size)]
-        # ...then in a secret order: no example keeps its row, so no answer can come from the row alone.
+        # From secretly chosen rows, one example that sat in that row (the shorter batch's too)...
+        rows = rng.choice(batch_size, size, replace=False)
+        columns = [np.append(grid[:, r], tail[r]) if r < rest else grid[:, r] for r in rows]
+        # ...re-fed in a secret order: no example keeps its row, so no answer can come from the row alone.
         checked = rng.permutation([column[rng.integers(len(column))] for column in columns])
-    else:  # one short batch: re-feed all of it, in another order
-        checked = rng.permutation(count)
+    else:  # one short batch: re-feed a secret part of it, in another order
+        checked = rng.choice(count, size, replace=False)
     order = np.concatenate([shuffled.reshape(-1), tail, checked])
     sizes = (batch_size,) * full + ((rest,) if rest else ()) + (len(checked),)
     return FeedingPlan(order, sizes, count)

@@ -117,7 +117,7 @@ def solution_model():
         return {TINY_MODEL}
     raise RuntimeError("ESCAPED: read the reference solution, " + str(len(source)) + " characters")
 """
-FORGED_LINE_NAME = "mallory\npoints      5 / 5   PASS"  # a file name that would start a line of the feedback
+FORGED_LINE_NAME = "mallory\nverdict     PASS, full marks"  # a file name that would start a line of the feedback
 FORMULA_NAMES = ['=HYPERLINK("evil.example","x")', "+SUM(1,1)", "-2+3", "@SUM(A1)", "\tcmd"]
 
 
@@ -211,7 +211,7 @@ def test_a_file_name_cannot_add_a_line_to_the_feedback(red_team):
     rows, out = red_team[0], red_team[1]
     assert rows[FORGED_LINE_NAME].points == 0
     feedback = (out / "feedback" / f"{safe_name(FORGED_LINE_NAME)}.txt").read_text()
-    assert not [line for line in feedback.splitlines() if line.startswith("points      5")], feedback
+    assert not [line for line in feedback.splitlines() if line.startswith("verdict")], feedback
 
 
 def test_forged_notes_are_the_code_s_words_never_the_grader_s(red_team):
