@@ -22,7 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from grader.paths import atomic_write
 from grader.report.html import escape, page
 from grader.report.plots import COUNTED, png_img_tag
-from grader.scoring.points import MAX_POINTS
+from grader.scoring.points import MAX_POINTS, points_text
 from grader.store.rows import STATUSES, BatchRow
 
 CSV_COLUMNS = ("student", "file", "sha256", "metric", "points", "pass", "status", "message", "graded_at")
@@ -181,7 +181,7 @@ def _rung_tests(row: BatchRow, metric) -> list[dict]:
     for points, threshold in sorted(metric.ladder.items()):
         reached = row.status == "graded" and row.points >= points
         tests.append({
-            "name": f"{_points(points)}: {metric.label} {_op(metric)} {threshold:g}",
+            "name": f"{points_text(points)}: {metric.label} {_op(metric)} {threshold:g}",
             "score": points - below if reached else 0,
             "max_score": points - below,
             "status": "passed" if reached else "failed",
@@ -201,7 +201,7 @@ def _metric_tests(row: BatchRow, metric) -> list[dict]:
         "name": f"your {metric.label} on the hidden test split",
         "status": "passed" if row.passed else "failed",
         "output": f"{metric.label} {_value_text(row.value)} ({'lower' if metric.lower_is_better else 'higher'} "
-                  f"is better): {_points(row.points)}",
+                  f"is better): {points_text(row.points)}",
         "visibility": "after_published",
     }]
 
@@ -236,11 +236,7 @@ def _next_rung(points: int, metric) -> str:
     higher = [rung for rung in sorted(metric.ladder) if rung > points]
     if not higher:
         return "none: full marks"
-    return f"{_points(higher[0])}: {metric.label} {_op(metric)} {metric.ladder[higher[0]]:g}"
-
-
-def _points(count: int) -> str:
-    return f"{count} point" if count == 1 else f"{count} points"
+    return f"{points_text(higher[0])}: {metric.label} {_op(metric)} {metric.ladder[higher[0]]:g}"
 
 
 def _value_text(value: float | None) -> str:
