@@ -185,7 +185,7 @@ def test_start_refuses_a_second_session_and_a_used_folder(tfcert, tmp_path):
     [workspace] = tmp_path.glob("tfcert-practice-*")
     chosen = practice.choose_tasks(None)
     assert {"task1", "task2", "task3", "task4"} <= {spec.id for spec in chosen}  # builtin data is always here
-    starters = {Path(s.starter).name for s in chosen}  # tasks may share a starter (the Dicoding ones)
+    starters = {f"{s.id}.py" for s in chosen}  # one per task, even where tasks share a starter (the Dicoding ones)
     assert sorted(p.name for p in workspace.iterdir()) == sorted({"README.md"} | starters)
     again = tfcert("practice", "start")
     assert again.exit_code == 2 and "session 1 is still active" in again.stderr and "tfcert practice end" in again.stderr

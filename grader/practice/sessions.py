@@ -26,6 +26,7 @@ from pathlib import Path
 from grader.api import grade
 from grader.catalog import list_tasks, load_task
 from grader.errors import SubmissionError, TfcertError
+from grader.practice.starter import starter_name, starter_text
 from grader.practice.text import START_HINT, exam_readme, problem_contract, problem_folder, when, workspace_readme
 from grader.report.result import GradeResult
 from grader.scoring.points import MAX_POINTS
@@ -168,7 +169,7 @@ def write_workspace(target: Path, session: Session, specs: list[TaskSpec]) -> No
         for problem, spec in zip(problems, specs, strict=True):
             folder = staging / problem_folder(problem["label"]) if problem else staging
             folder.mkdir(exist_ok=True)
-            shutil.copyfile(spec.project_path(spec.starter), folder / Path(spec.starter).name)
+            (folder / starter_name(spec)).write_text(starter_text(spec), encoding="utf-8")
             if problem:
                 (folder / "CONTRACT.md").write_text(problem_contract(problem, spec), encoding="utf-8")
         readme = exam_readme(session, specs) if session.exam else workspace_readme(session, specs)

@@ -4,8 +4,6 @@ Example:
     print(format_contract(load_task("task4")))
 """
 
-from pathlib import Path
-
 from grader.models.structure import format_shape
 from grader.scoring.points import points_text
 from grader.spec import METRICS, TaskSpec
@@ -90,5 +88,5 @@ def format_contract(spec: TaskSpec) -> str:
 
 
 def _my_copy(spec: TaskSpec) -> str:
-    """The learner's copy of the starter, as the contract suggests naming it: my_task4.py."""
-    return f"my_{Path(spec.starter).name}"
+    """The learner's copy of the starter, as the contract suggests naming it: my_task4.py, my_fashion-mnist.py."""
+    return f"my_{spec.id}.py"
