@@ -289,3 +289,27 @@ def test_default_session_leaves_out_tasks_whose_data_is_missing(tfcert, tmp_path
     # the builtin tasks: the line problems (generated from their templates' arrays) and task1-4
     assert "started: dicoding-a1, dicoding-b1, dicoding-c1, linear, task1, task2, task3, task4;" in started.stdout
     assert "left out  bbc-news, " in started.stdout and "sunspots" in started.stdout
+
+
+def test_the_data_dir_given_at_start_is_kept_for_submit_and_status(tfcert, tmp_path, monkeypatch):
+    from grader.data.files import datasets_dir
+    from grader.errors import SubmissionError
+
+    monkeypatch.delenv("TFCERT_DATASETS_DIR", raising=False)
+    (tmp_path / "datasets").mkdir()
+    seen = []
+
+    def grade(*args, **kwargs):  # what the grade of `practice submit` would read its data from
+        seen.append(datasets_dir())
+        raise SubmissionError("stand-in for a grade")
+
+    monkeypatch.setattr(practice, "grade", grade)
+    started = tfcert("--data-dir", tmp_path / "datasets", "practice", "start", "--tasks", "task4", "--dir", "ws")
+    assert started.exit_code == 0, started.output
+    monkeypatch.delenv("TFCERT_DATASETS_DIR")  # the next commands are new processes: no --data-dir
+    (tmp_path / "model.keras").write_bytes(b"x")
+    submitted = tfcert("practice", "submit", "task4", tmp_path / "model.keras")
+    assert submitted.exit_code == 2 and seen == [tmp_path / "datasets"]
+    assert datasets_dir() is None  # only for the grade
+    status = tfcert("practice", "status")
+    assert f"data dir   {tmp_path / 'datasets'}" in status.stdout

@@ -29,21 +29,31 @@ def data_list_command():
 def data_fetch_command(task_id):
     """Download TASK_ID's dataset (checksum verified) or prepare its tfds dataset; needs a network."""
     from grader.catalog import load_task
-    from grader.data.status import fetch_data
+    from grader.data.status import fetch_data, fetch_imports_tensorflow
 
-    click.echo(f"{task_id}: data ready at {fetch_data(load_task(task_id))}")
+    spec = load_task(task_id)
+    if fetch_imports_tensorflow(spec):
+        from grader.models.runtime import import_keras
+
+        import_keras()  # now, quietly: TensorFlow's start-up lines would bury the one line that matters
+    click.echo(f"{task_id}: data ready at {fetch_data(spec)}")
 
 
 @data_group.command("add")
 @click.argument("task_id")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def data_add_command(task_id, path):
-    """Register PATH, a copy of TASK_ID's data file you already have (its content is verified)."""
-    from grader.catalog import load_task
-    from grader.data.status import add_data
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
+def data_add_command(task_id, paths):
+    """Register a copy of TASK_ID's data you already have: the file, its folder, its files, or archives of them.
 
-    stored, rows = add_data(load_task(task_id), path)
-    click.echo(f"{task_id}: verified {rows} rows of {path}; stored at {stored}")
+    E.g. `tfcert data add fashion-mnist ~/Downloads/fashion-mnist` (the folder of the four .gz
+    files; the files themselves or a .zip/.tar.gz of them work too). The content is verified,
+    then kept in tfcert's cache.
+    """
+    from grader.catalog import load_task
+    from grader.data.register import add_data
+
+    added = add_data(load_task(task_id), [path.expanduser() for path in paths])
+    click.echo(f"{task_id}: verified {added.verified}; stored at {added.stored}")
 
 
 

@@ -87,6 +87,7 @@ def format_standings(standings, now: float) -> str:
         f"deadline {when(session.deadline)}, {session_state(session, now)}",
         f"time used  {duration(time_used(session, now))} of {duration(session.deadline - session.started_at)}",
         f"workspace  {session.workspace}",
+        *([f"data dir   {session.data_dir}   (--data-dir, kept for this session)"] if session.data_dir else []),
         "",
         format_table(standings_rows(standings)),
     ]

@@ -84,6 +84,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
     (  # 5: a session that is a mock exam keeps its plan (problems, weights, stand-ins) as JSON
         "ALTER TABLE sessions ADD COLUMN exam TEXT",
     ),
+    (  # 6: what a session and a batch run keep for later commands: the datasets dir, late rules, overrides
+        "ALTER TABLE sessions ADD COLUMN data_dir TEXT",  # the --data-dir in effect at `practice start`
+        "ALTER TABLE batch_results ADD COLUMN submitted_at REAL",  # the file's time, for the late rule
+        "ALTER TABLE batch_runs ADD COLUMN late_rule TEXT",  # JSON {"deadline", "penalty_per_day"}, or NULL
+        "ALTER TABLE batch_runs ADD COLUMN export TEXT",  # JSON: where and what the last export wrote
+        """CREATE TABLE batch_overrides (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES batch_runs (id),
+            student TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            note TEXT NOT NULL,
+            sha256 TEXT NOT NULL,       -- the file graded when the override was made ('' if none)
+            created_at REAL NOT NULL    -- the latest override of a student is the one that applies
+        )""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -210,10 +225,11 @@ class Store:
         return [_session(row) for row in self.connection.execute("SELECT * FROM sessions ORDER BY id")]
 
     def insert_session(self, started_at: float, deadline: float, workspace: str, tasks: tuple[str, ...],
-                       exam: dict | None = None) -> Session:
+                       exam: dict | None = None, data_dir: str | None = None) -> Session:
         cursor = self.connection.execute(
-            "INSERT INTO sessions (started_at, deadline, workspace, tasks, exam) VALUES (?, ?, ?, ?, ?)",
-            (started_at, deadline, workspace, json.dumps(list(tasks)), None if exam is None else json.dumps(exam)),
+            "INSERT INTO sessions (started_at, deadline, workspace, tasks, exam, data_dir) VALUES (?, ?, ?, ?, ?, ?)",
+            (started_at, deadline, workspace, json.dumps(list(tasks)), None if exam is None else json.dumps(exam),
+             data_dir),
         )
         return self.session(cursor.lastrowid)
 
@@ -288,7 +304,7 @@ class Store:
 def _session(row: sqlite3.Row) -> Session:
     return Session(id=row["id"], started_at=row["started_at"], deadline=row["deadline"], ended_at=row["ended_at"],
                    workspace=row["workspace"], tasks=tuple(json.loads(row["tasks"])),
-                   exam=json.loads(row["exam"]) if row["exam"] else None)
+                   exam=json.loads(row["exam"]) if row["exam"] else None, data_dir=row["data_dir"])
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:

@@ -24,6 +24,7 @@ class Session:
     # A mock exam's plan: {"id", "title", "pass_percent", "problems": [{"label", "task", "weight",
     # "stands_in_for", "note"}]}, the task being the one graded here; None for a plain session.
     exam: dict | None = None
+    data_dir: str | None = None  # the datasets dir (--data-dir) in effect at the start: later commands use it
 
     @property
     def active(self) -> bool:
