@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 
 from grader.report.contract import format_contract
-from grader.report.text import format_table
+from grader.report.text import format_table, wrap_lines
 from grader.scoring.points import MAX_POINTS
 
 START_HINT = "start one with `tfcert practice start`"
@@ -78,21 +78,20 @@ def format_started(session) -> str:
     ])
 
 
-def format_standings(standings, now: float) -> str:
-    """The session header (times, workspace) and the per-task table with the total."""
+def format_standings(standings, now: float, width: int | None = None) -> str:
+    """The session header (times, workspace) and the per-task table with the total, within `width` columns."""
     session = standings.session
     title = f"{session.exam['title']} (mock exam), " if session.exam else ""
-    lines = [
+    header = [
         f"{title}practice session {session.id}: started {when(session.started_at)}, "
         f"deadline {when(session.deadline)}, {session_state(session, now)}",
         f"time used  {duration(time_used(session, now))} of {duration(session.deadline - session.started_at)}",
         f"workspace  {session.workspace}",
         *([f"data dir   {session.data_dir}   (--data-dir, kept for this session)"] if session.data_dir else []),
-        "",
-        format_table(standings_rows(standings)),
     ]
+    lines = [wrap_lines("\n".join(header), width), "", format_table(standings_rows(standings), width)]
     if session.exam:
-        lines += ["", exam_verdict(standings)]
+        lines += ["", wrap_lines(exam_verdict(standings), width)]
     return "\n".join(lines)
 
 
@@ -222,9 +221,10 @@ def format_history(all_standings, now: float) -> str:
                  if session.exam else f"total {standings.total}/{standings.max_total}")
         lines = [f"session {session.id}  started {when(session.started_at)}, "
                  f"{duration(session.deadline - session.started_at)} allowed, {session_state(session, now)}; {total}"]
+        column = max(len(standing.task) for standing in standings.tasks)
         for standing in standings.tasks:
             scores = [f"{elapsed(a, session)} {score_text(a)}" for a in standing.attempts] or ["no attempts"]
-            lines.append(f"  {standing.task:<8} " + ", ".join(scores))
+            lines.append(f"  {standing.task:<{column}}  " + ", ".join(scores))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

@@ -4,6 +4,9 @@ Example:
     print(format_result(result))
 """
 
+import re
+import textwrap
+
 from grader.spec import METRICS
 
 
@@ -66,8 +69,59 @@ def _mode_text(result) -> str:
     return "model file, " + "; ".join(details)
 
 
-def format_table(rows: list[tuple[str, ...]]) -> str:
-    """Left-aligned columns two spaces apart; the first row is the header."""
+def format_table(rows: list[tuple[str, ...]], width: int | None = None) -> str:
+    """Left-aligned columns two spaces apart; the first row is the header.
+
+    `width`: the terminal's; a table wider than that has its long columns wrapped inside their
+    cells (rich's table layout), the short ones (ids, numbers) kept whole. None: never wrapped.
+    """
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-                     for row in rows)
+    if width is None or sum(widths) + 2 * (len(widths) - 1) <= width:
+        return "\n".join("  ".join(cell.ljust(size) for cell, size in zip(row, widths, strict=True)).rstrip()
+                         for row in rows)
+    return _wrapped_table(rows, widths, width)
+
+
+def _wrapped_table(rows: list[tuple[str, ...]], widths: list[int], width: int) -> str:
+    """The table laid out by rich within `width` columns: cells wrap at words, long paths fold."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="", show_edge=False)
+    for header, size in zip(rows[0], widths, strict=True):
+        short = size <= max(8, width // 5)  # ids, points, verdicts: kept on one line
+        table.add_column(Text(header), no_wrap=short, overflow="fold", min_width=size if short else None)
+    for row in rows[1:]:
+        table.add_row(*(Text(cell) for cell in row))  # Text: brackets in a cell are not markup
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False, soft_wrap=False,
+            force_terminal=False).print(table)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
+
+
+# A bullet, or a label of one or two words near the margin followed by two or more spaces.
+_HANGING = re.compile(r"^(\s*- |\s{0,4}\S+(?: \S+)?\s{2,})(?=\S)")
+
+
+def wrap_lines(text: str, width: int | None) -> str:
+    """Every line of `text` at most `width` wide (None: as it is), continued under its own text.
+
+    A line's continuation starts where its text does after a bullet ('  - ') or a label
+    ('  scaling   raw values...'), so wrapped contracts and notes still read as columns.
+    """
+    if width is None:
+        return text
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        hanging = _HANGING.match(line)
+        leading = len(line) - len(line.lstrip())
+        indent = len(hanging.group(1)) if hanging and len(hanging.group(1)) <= width // 2 else leading
+        out += textwrap.wrap(line, width, subsequent_indent=" " * indent, break_on_hyphens=False,
+                             drop_whitespace=True) or [""]
+    return "\n".join(out)
