@@ -52,7 +52,7 @@ def test_show_prints_the_whole_contract(run_cli, task4):
         "5 points  MAE <= 2.9",              # ladder
         "4 points  MAE <= 3  (pass line)",
         "1 point   MAE <= 3.3",
-        "naive forecast (previous value)",   # baselines
+        "repeat the last value (naive forecast)",   # baselines
         "training  300 s",                   # limits
         "parameters  2,000,000",
         "starter     starter/task4.py",

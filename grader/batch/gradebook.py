@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from grader.paths import atomic_write
 from grader.report.html import escape, page
 from grader.report.plots import COUNTED, png_img_tag
+from grader.report.text import gap_notes
 from grader.scoring.points import MAX_POINTS, points_text
 from grader.store.rows import STATUSES, BatchRow
 
@@ -219,9 +220,10 @@ def _graded_lines(row: BatchRow, spec, metric_value: bool) -> list[str]:
         f"{'points':<11} {row.points} / {MAX_POINTS}   {verdict} (pass line: {metric.pass_points} points)",
         f"{'next rung':<11} {_next_rung(row.points, metric)}",
     ]
-    diagnostics = row.result["diagnostics"]
-    if diagnostics:
-        lines += ["", "why:"] + [f"  - {note}" for note in diagnostics]
+    # The distances to the rungs give the exact metric away: only where the metric is shown.
+    notes = [*row.result["diagnostics"], *(gap_notes(row.result) if metric_value else [])]
+    if notes:
+        lines += ["", "why:"] + [f"  - {note}" for note in notes]
     return lines
 
 

@@ -27,6 +27,7 @@ from grader.practice.text import (
 )
 from grader.report.html import escape, page, table
 from grader.report.plots import PlottedAttempt, explain_png, png_img_tag, scores_png
+from grader.report.text import gap_notes
 from grader.store.rows import Attempt, Session
 
 
@@ -92,8 +93,9 @@ def _task_section(standing: TaskStanding, session: Session) -> tuple[str, int]:
     if result.get("figure"):  # results stored before figures existed have none
         parts.append(png_img_tag(explain_png(result["figure"]), f"{standing.task}: what attempt {number} predicted"))
         plots += 1
-    if result["diagnostics"]:
-        parts.append("<ul>" + "".join(f"<li>{escape(note)}</li>" for note in result["diagnostics"]) + "</ul>")
+    notes = [*result["diagnostics"], *gap_notes(result)]
+    if notes:
+        parts.append("<ul>" + "".join(f"<li>{escape(note)}</li>" for note in notes) + "</ul>")
     parts += [_attempts_table(standing, session), "</section>"]
     return "\n".join(parts), plots
 

@@ -11,7 +11,7 @@ Example:
 import html
 
 from grader.report.plots import explain_png, png_img_tag
-from grader.report.text import requirement_text
+from grader.report.text import gap_notes, requirement_text
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -60,7 +60,7 @@ def format_result_html(result) -> str:
     baselines = "".join(
         f"<tr><td>{e(b.label)}</td><td>{b.value:.4f}</td><td>{b.points}</td></tr>" for b in result.baselines
     )
-    notes = "".join(f"<li>{e(note)}</li>" for note in result.diagnostics)
+    notes = "".join(f"<li>{e(note)}</li>" for note in [*result.diagnostics, *gap_notes(result)])
     value = "n/a" if result.value is None else f"{result.value:.4f}"
     parts = [
         f"<div><h3>{e(result.task)} - {e(result.title)}</h3>",

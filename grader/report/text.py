@@ -7,6 +7,7 @@ Example:
 import re
 import textwrap
 
+from grader.scoring.points import points_text
 from grader.spec import METRICS
 
 
@@ -30,11 +31,12 @@ def format_result(result) -> str:
         "",
         f"  points  {result.metric_label} {op}",
     ]
+    gaps = {gap.points: gap for gap in map(_as_gap, result.gaps)}
     for points in sorted(result.ladder, reverse=True):
         marker = "  <- you" if points == result.points else ""
-        lines.append(f"  {points:>6}  {result.ladder[points]:<10g}{marker}")
+        lines.append(f"  {points:>6}  {result.ladder[points]:<10g}{_distance(gaps.get(points)):<14}{marker}".rstrip())
     if result.points == 0:
-        lines.append(f"  {0:>6}  {'otherwise':<10}  <- you")
+        lines.append(f"  {0:>6}  {'otherwise':<10}{'':<14}  <- you")
     for requirement in result.requirements:
         lines.append(f"  and a pass needs {requirement_text(requirement)}")
     if result.baselines:
@@ -42,9 +44,60 @@ def format_result(result) -> str:
         lines += ["", f"  {'baseline':<{width}} {result.metric_label:>8}  points"]
         for baseline in result.baselines:
             lines.append(f"  {baseline.label:<{width}} {baseline.value:>8.4f}  {baseline.points}")
-    if result.diagnostics:
-        lines += ["", "why:"] + [f"  - {note}" for note in result.diagnostics]
+    lines += ["", "why:"] + [f"  - {note}" for note in [*result.diagnostics, *gap_notes(result)]]
     return "\n".join(lines)
+
+
+def _distance(gap) -> str:
+    """A ladder row's distance from the result: '0.006 to go', '0.094 inside', or '' when unknown."""
+    if gap is None:
+        return ""
+    return f"{gap.to_go:.3g} to go" if gap.to_go > 0 else f"{-gap.to_go:.3g} inside"
+
+
+def gap_notes(result) -> list[str]:
+    """How far the next rung, the pass line and full marks are, what usually closes each gap, and how.
+
+    `result`: a GradeResult or its dict form (as results are stored). At full marks: the margin
+    over the top rung. Nothing when the value is not finite (or for results stored without gaps).
+    """
+    field = result.get if isinstance(result, dict) else lambda name, default=None: getattr(result, name, default)
+    gaps = [_as_gap(gap) for gap in field("gaps", None) or []]
+    if not gaps:
+        return []
+    label, value, pass_points = field("metric_label"), field("value"), field("pass_points")
+    op = "<=" if field("lower_is_better") else ">="
+    top = gaps[0]
+    if top.to_go <= 0:
+        return [f"full marks: your {label} {value_text(value)} is {-top.to_go:.3g} inside the "
+                f"{top.points}-point line ({label} {op} {top.threshold:g})"]
+    above = [gap for gap in gaps if gap.to_go > 0]
+    chosen = [above[-1]] + [gap for gap in above if gap.points == pass_points] + [top]
+    notes, how = [], {}
+    for gap in dict.fromkeys(chosen):  # next rung, pass line, full marks: each once, in that order
+        name = "full marks" if gap is top else "the pass line" if gap.points == pass_points else "the next rung"
+        usually = f": usually closed by {gap.advice[0]}" if gap.advice else ""
+        notes.append(f"{name} ({points_text(gap.points)}, {label} {op} {gap.threshold:g}) is "
+                     f"{gap.to_go:.3g} away ({_rungs_text(gap.rungs)}){usually}")
+        if gap.advice:
+            how.setdefault(gap.advice[0], gap.advice[1])
+    return notes + [f"{name}: {text}" for name, text in how.items()]
+
+
+def _rungs_text(rungs: float) -> str:
+    """A gap in rungs, in words: 'a tenth of a rung', 'about 1.1 rungs'."""
+    if rungs < 0.95:
+        return f"{rungs:.0%} of a rung" if rungs >= 0.1 else "under a tenth of a rung"
+    return f"about {rungs:.1f} rungs"
+
+
+def _as_gap(gap):
+    """A RungGap, from the dataclass or its dict form (results stored as JSON)."""
+    if isinstance(gap, dict):
+        from grader.scoring.gaps import RungGap
+
+        return RungGap(**{**gap, "advice": tuple(gap["advice"]) if gap["advice"] else None})
+    return gap
 
 
 def requirement_text(requirement) -> str:
