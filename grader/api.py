@@ -122,7 +122,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         baselines=baselines, diagnostics=[*notes, *accepted, *diagnose(evaluation, spec, loaded.model, test, traces)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
-        figure=figure_data(evaluation, spec), requirements=requirements,
+        figure=figure_data(evaluation, spec, test), requirements=requirements,
         gaps=[] if evaluation.nonfinite_predictions else rung_gaps(value, spec),
     )
 

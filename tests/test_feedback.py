@@ -7,7 +7,7 @@ import pytest
 from grader.catalog import load_task
 from grader.report.result import GradeResult
 from grader.report.text import format_result, gap_notes
-from grader.scoring.gaps import ladder_step, rung_gaps
+from grader.scoring.gaps import ladder_position, rung_gaps
 from grader.scoring.points import points_for
 from grader.spec import TaskSpec
 from grader.spec.advice import ADVICE, technique
@@ -35,7 +35,7 @@ def test_every_task_category_has_advice_for_every_gap_size():
 def test_a_result_just_short_of_the_pass_line_hears_how_far_and_what_closes_it():
     """The issue's case: MAE 3.006 on task4, whose pass line is 3.0 and full marks 2.9."""
     result = result_at(3.006)
-    assert result.points == 3 and ladder_step(result.ladder) == pytest.approx(0.1)
+    assert result.points == 3 and ladder_position(3.006, load_task("task4").metric) == pytest.approx(2.94)
     notes = gap_notes(result)
     assert notes[0] == ("the pass line (4 points, MAE <= 3) is 0.006 away (under a tenth of a rung): "
                         "usually closed by a lower final learning rate")
@@ -54,4 +54,11 @@ def test_full_marks_still_say_why():
 
 def test_accuracy_gaps_point_the_right_way():
     notes = gap_notes(result_at(0.84, "task1"))  # 3 points; the pass line is 0.85
-    assert notes[0].startswith("the pass line (4 points, accuracy >= 0.85) is 0.01 away (13% of a rung): usually closed by more epochs")
+    assert notes[0].startswith("the pass line (4 points, accuracy >= 0.85) is 0.01 away (20% of a rung): usually closed by more epochs")
+
+
+def test_an_uneven_ladder_counts_the_rungs_between():
+    """linear's ladder narrows towards the top (MSE 0.5, 0.2, 0.05, 0.01, 0.001): a rung is a rung."""
+    gaps = {gap.points: gap for gap in result_at(0.0203, "linear").gaps}
+    assert gaps[4].rungs == pytest.approx(0.2575, abs=1e-3) and gaps[5].rungs == pytest.approx(1.2575, abs=1e-3)
+    assert gaps[3].to_go < 0 and gaps[3].advice is None

@@ -313,3 +313,30 @@ def test_the_data_dir_given_at_start_is_kept_for_submit_and_status(tfcert, tmp_p
     assert datasets_dir() is None  # only for the grade
     status = tfcert("practice", "status")
     assert f"data dir   {tmp_path / 'datasets'}" in status.stdout
+
+
+def test_the_score_plot_keeps_rung_labels_apart_and_a_line_task_is_drawn_against_x(keras):
+    from matplotlib.text import Text
+
+    from grader.report.plots import PlottedAttempt, explain_png, scores_figure
+
+    ladder = {5: 2.9, 4: 3.0, 3: 3.1, 2: 3.2, 1: 3.3}  # a tenth apart, under an attempt far off (MAE 9)
+    attempts = [PlottedAttempt(1, 9.0, 0, False), PlottedAttempt(2, 3.05, 3, False)]
+    figure = scores_figure(attempts, "MAE", True, ladder, 4)
+    figure.draw_without_rendering()
+    boxes = list((Text.get_window_extent(text), text.get_text())  # the label's own box, not its leader line
+                 for text in figure.axes[0].texts if "pts" in text.get_text())
+    boxes.sort(key=lambda box: box[0].y0)
+    assert [text for _, text in boxes] == ["5 pts", "4 pts (pass)", "3 pts", "2 pts", "1 pts"]
+    boxes = [box for box, _ in boxes]
+    assert all(lower.y1 <= upper.y0 for lower, upper in zip(boxes, boxes[1:], strict=False))  # none over another
+
+    line = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    line.layers[-1].set_weights([np.array([[0.9]], "float32"), np.array([1.2], "float32")])
+    result = grader.grade("linear", line)
+    assert result.figure["kind"] == "line" and min(result.figure["x"]) == -1 and max(result.figure["x"]) == 4
+    assert explain_png(result.figure).startswith(PNG_MAGIC)
+    report = render_report(practice.Standings(
+        practice.Session(1, START, START + 60, None, "ws", ("linear", "fashion-mnist")),
+        [practice.TaskStanding("linear", []), practice.TaskStanding("fashion-mnist", [])]), START)
+    assert '<td class="word">fashion-mnist</td>' in report.html  # a task id never breaks at its hyphen

@@ -19,6 +19,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from grader.batch.student_table import student_table_html
 from grader.paths import atomic_write
 from grader.report.html import escape, page
 from grader.report.plots import COUNTED, png_img_tag
@@ -254,7 +255,8 @@ def _html_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
 
 
 def _summary_html(rows: list[BatchRow], spec) -> str:
-    """One self-contained page: counts by status, points statistics, the histogram, failures by reason."""
+    """One self-contained page: counts by status, points statistics, the histogram, failures by reason,
+    and every student's row (grader.batch.student_table)."""
     title = f"tfcert batch grading: {spec.id} - {spec.title}"
     points = [row.points for row in rows]
     body = [
@@ -264,6 +266,7 @@ def _summary_html(rows: list[BatchRow], spec) -> str:
         "<h2>Points</h2>",
         png_img_tag(points_histogram_png(points), f"{spec.id}: how many students scored each number of points"),
         _failures_section(rows, spec),
+        student_table_html(rows, spec, feedback_href=lambda row: f"feedback/{safe_name(row.student)}.txt"),
     ]
     return page(title, body)
 

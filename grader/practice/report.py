@@ -104,7 +104,8 @@ def _attempts_table(standing: TaskStanding, session: Session) -> str:
     rows = ["<table><tr><th>#</th><th>submitted</th><th>file</th><th>score</th><th>value</th><th>note</th></tr>"]
     for number, attempt in enumerate(standing.attempts, 1):
         rows.append(f'<tr class="{_row_class(attempt)}"><td>{number}</td><td>{elapsed(attempt, session)}</td>'
-                    f"<td>{escape(attempt.submission)}</td><td>{escape(score_text(attempt))}</td>"
+                    f'<td class="path">{escape(attempt.submission)}</td>'
+                    f'<td class="word">{escape(score_text(attempt))}</td>'
                     f"<td>{'' if attempt.value is None else f'{attempt.value:.4f}'}</td>"
                     f"<td>{escape(attempt.message or '')}</td></tr>")
     return "\n".join(rows) + "</table>"

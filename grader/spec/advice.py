@@ -1,7 +1,7 @@
 """What usually closes a gap to the next rung, by task category and by the gap's size in rungs.
 
-Data, not code: a gap is measured in rungs of the task's own ladder (the distance to a rung
-divided by the ladder's mean step, grader.scoring.gaps), so no threshold is written twice; the
+Data, not code: a gap is measured in rungs of the task's own ladder (how many rungs lie between
+the result and the rung, interpolated: grader.scoring.gaps), so no threshold is written twice; the
 advice for a category is a list of (largest gap in rungs, technique), smallest gap first. The
 techniques are the course's (TensorFlow in Practice, and the exam's templates): a lower final
 learning rate, more epochs with early stopping, a learning-rate sweep, a Conv1D front,
