@@ -95,7 +95,8 @@ def test_csv_has_the_columns_and_one_sorted_row_per_student(exported, rows):
     alice, frank = (next(r for r in records if r["student"] == name) for name in ("alice", "frank"))
     assert alice == {"student": "alice", "file": "alice/model.keras", "sha256": "ab" * 32, "metric": "3.0512",
                      "points": "3", "pass": "false", "status": "graded", "message": "",
-                     "graded_at": "2023-11-14T22:13:20+00:00"}
+                     "graded_at": "2023-11-14T22:13:20+00:00", "submitted_at": "", "late_days": "",
+                     "graded_points": "3", "override_points": "", "override_note": ""}
     assert (frank["file"], frank["metric"], frank["pass"], frank["status"]) == ("", "", "false", "missing")
     assert next(r for r in records if r["student"] == "zoe")["pass"] == "true"
     assert datetime.fromisoformat(alice["graded_at"]).timestamp() == GRADED_AT
@@ -107,7 +108,9 @@ def test_json_files_hold_the_rows_and_the_whole_result(exported, rows):
         data = json.loads((out / "results" / f"{safe_name(row.student)}.json").read_text(encoding="utf-8"))
         assert data == {"task": "task4", "student": row.student, "file": row.file, "sha256": row.sha256,
                         "metric": row.value, "points": row.points, "pass": row.passed, "status": row.status,
-                        "message": row.message, "graded_at": data["graded_at"], "result": row.result}
+                        "message": row.message, "graded_at": data["graded_at"], "result": row.result,
+                        "submitted_at": None, "late_days": None, "graded_points": row.points,
+                        "override_points": None, "override_note": None}
         assert datetime.fromisoformat(data["graded_at"]).timestamp() == row.graded_at
 
 

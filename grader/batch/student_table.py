@@ -10,6 +10,7 @@ Example:
 
 from collections.abc import Callable
 
+from grader.batch.adjust import adjustment_text
 from grader.report.html import escape
 from grader.store.rows import BatchRow
 
@@ -72,7 +73,10 @@ def _cell(text: str, sort_key: str, css: str = "") -> str:
 
 
 def _note(row: BatchRow) -> str:
-    """Why a student has these points, in a few words: the refusal, or nothing for a plain grade."""
+    """Why a student has these points, in a few words: the refusal, the late rule, the instructor's note."""
+    change = adjustment_text(row)
     if row.status != "graded":
-        return row.message or ""
-    return "" if row.passed else "below the pass line"
+        why = row.message or ""
+    else:
+        why = "" if row.passed or change else "below the pass line"
+    return "; ".join(part for part in (why, change) if part)
