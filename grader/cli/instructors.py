@@ -138,7 +138,8 @@ def override_command(run_id, student, points, note, db_path):
               help="Store the value of environment variable NAME in the archive as the secret that seeds the "
                    "hidden test split (TFCERT_SECRET); keep that archive private.")
 @click.option("--wheel", type=click.Path(dir_okay=False, path_type=Path),
-              help="The tfcert wheel to include (default: this tfcert's, built or repacked).")
+              help="The tfcert wheel to include (default: this tfcert's: its source from a checkout, no build "
+                   "step; its installed files repacked otherwise).")
 def gradescope_command(task_id, out, secret_env, wheel):
     """Write a Gradescope autograder (.zip) that grades TASK_ID's submissions with this tfcert."""
     from grader.catalog import load_task
@@ -147,7 +148,7 @@ def gradescope_command(task_id, out, secret_env, wheel):
     spec = load_task(task_id)
     click.echo(f"packing the {task_id} autograder...", err=True)
     archive = build_autograder(spec, out, secret_env=secret_env, wheel=wheel)
-    click.echo(f"wrote {archive.path}: {len(archive.members)} files, tfcert {archive.wheel}")
+    click.echo(f"wrote {archive.path}: {len(archive.members)} files, tfcert {archive.package}")
     if archive.has_secret:
         click.echo(f"it holds the secret from ${secret_env}: keep it private (upload it only to Gradescope)")
     else:
