@@ -115,6 +115,17 @@ def class_summary(models: list[Path], out_dir: Path) -> None:
     rows.append(submission_row("femi", None, "", "missing", None, "on the roster, nothing submitted"))
     rows.append(submission_row("gao", "gao/model.h5", "1" * 64, "error", None,
                                "gao/model.h5: not an HDF5 file; save with model.save('model.keras')"))
+    try:  # a tree with late rules and overrides shows one of each
+        import dataclasses
+
+        from grader.batch.adjust import LateRule, adjusted_rows
+        from grader.store.rows import Override
+    except ImportError:
+        pass
+    else:
+        rows[4] = dataclasses.replace(rows[4], submitted_at=START + 1.5 * 86400)
+        override = Override("gao", 3, "graded by hand: the model was saved as .h5 by Keras 2 and re-saved", "", START)
+        rows = adjusted_rows(rows, LateRule(START, penalty_per_day=1), {"gao": override}, spec.metric.pass_points)
     write_exports(rows, spec, out_dir, ("html", "feedback"))
 
 
