@@ -224,12 +224,20 @@ def _archive(folder, target):
 
 
 def test_an_offline_fetch_fails_in_one_clean_line(keras, empty_cache, run_cli, monkeypatch):
-    """Keras' own download attempt fails (nothing listens on the proxy's loopback port): one whole line, no more."""
-    closed = "http://127.0.0.1:9"
-    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"):
-        monkeypatch.setenv(name, closed)
+    """Keras' own download fails as it does without a network (its urlretrieve refused: nothing leaves the
+    machine), and keras wraps it as it does: one whole line comes out, no more."""
+    import urllib.error
+
+    from keras.src.backend import config as keras_config
+    from keras.src.utils import file_utils
+
+    def refused(*args, **kwargs):
+        raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+
     monkeypatch.delenv("TFCERT_OFFLINE")
     monkeypatch.setenv("KERAS_HOME", str(empty_cache / "keras"))
+    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(empty_cache / "keras"))  # Keras read it at its import
+    monkeypatch.setattr(file_utils, "urlretrieve", refused)
     fetched = run_cli("data", "fetch", "fashion-mnist")
     assert fetched.exit_code == 2 and fetched.stdout == ""  # no "Downloading data from ..." either
     assert single_error(fetched).startswith("error: fashion-mnist needs")

@@ -61,4 +61,4 @@ def test_an_uneven_ladder_counts_the_rungs_between():
     """linear's ladder narrows towards the top (MSE 0.5, 0.2, 0.05, 0.01, 0.001): a rung is a rung."""
     gaps = {gap.points: gap for gap in result_at(0.0203, "linear").gaps}
     assert gaps[4].rungs == pytest.approx(0.2575, abs=1e-3) and gaps[5].rungs == pytest.approx(1.2575, abs=1e-3)
-    assert gaps[3].to_go < 0 and gaps[3].advice is None
+    assert gaps[3].to_go < 0 and gaps[3].technique is None

@@ -265,7 +265,7 @@ def test_the_report_shows_a_confusion_matrix_for_classifiers(clock):
         report = render_report(practice.standings(store, session), now=clock())
     assert report.plots == 2
     assert 'alt="task1: what attempt 1 predicted"' in report.html
-    assert "<li>close to 5 points</li>" in report.html and "<td>4/5</td>" in report.html
+    assert "<li>close to 5 points</li>" in report.html and "<td class=\"word\">4/5</td>" in report.html
 
 
 def test_status_and_history_do_not_import_tensorflow(tmp_path):

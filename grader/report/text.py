@@ -76,11 +76,11 @@ def gap_notes(result) -> list[str]:
     notes, how = [], {}
     for gap in dict.fromkeys(chosen):  # next rung, pass line, full marks: each once, in that order
         name = "full marks" if gap is top else "the pass line" if gap.points == pass_points else "the next rung"
-        usually = f": usually closed by {gap.advice[0]}" if gap.advice else ""
+        usually = f": usually closed by {gap.technique}" if gap.technique else ""
         notes.append(f"{name} ({points_text(gap.points)}, {label} {op} {gap.threshold:g}) is "
                      f"{gap.to_go:.3g} away ({_rungs_text(gap.rungs)}){usually}")
-        if gap.advice:
-            how.setdefault(gap.advice[0], gap.advice[1])
+        if gap.technique:
+            how.setdefault(gap.technique, gap.how)
     return notes + [f"{name}: {text}" for name, text in how.items()]
 
 
@@ -96,7 +96,7 @@ def _as_gap(gap):
     if isinstance(gap, dict):
         from grader.scoring.gaps import RungGap
 
-        return RungGap(**{**gap, "advice": tuple(gap["advice"]) if gap["advice"] else None})
+        return RungGap(**gap)
     return gap
 
 

@@ -6,7 +6,7 @@ fifth of a rung" means the same on every task. The advice comes from the spec la
 (grader.spec.advice), by the task's category and that size.
 
 Example:
-    rung_gaps(3.006, spec)   # task4: [RungGap(5, 2.9, 0.106, 1.06, ('more epochs with early stopping', ...)), ...]
+    rung_gaps(3.006, spec)   # task4: [RungGap(5, 2.9, 0.106, 1.06, 'more epochs with early stopping', ...), ...]
 """
 
 import math
@@ -23,7 +23,8 @@ class RungGap:
     threshold: float
     to_go: float  # in the metric's units: > 0 still to go, <= 0 reached (minus the margin)
     rungs: float  # the same gap in rungs of the ladder (negative: reached)
-    advice: tuple[str, str] | None  # for a rung not reached: (technique, how) that usually closes a gap this size
+    technique: str | None  # for a rung not reached: what usually closes a gap this size
+    how: str | None  # and how to apply it
 
 
 def ladder_position(value: float, metric) -> float:
@@ -58,7 +59,7 @@ def rung_gaps(value: float, spec) -> list[RungGap]:
         to_go = value - threshold if metric.lower_is_better else threshold - value
         rungs = index - position
         advice = technique(spec.category, rungs) if to_go > 0 else None
-        gaps.append(RungGap(points, threshold, _rounded(to_go), round(rungs, 3), advice))
+        gaps.append(RungGap(points, threshold, _rounded(to_go), round(rungs, 3), *(advice or (None, None))))
     return gaps
 
 
