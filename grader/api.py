@@ -31,6 +31,7 @@ from grader.sandbox.trusted import predict_in_child
 from grader.scoring.diagnostics import diagnose
 from grader.scoring.evaluate import baseline_values, evaluate_predictions
 from grader.scoring.figure import figure_data
+from grader.scoring.gaps import rung_gaps
 from grader.scoring.points import MAX_POINTS, points_for
 from grader.spec import METRICS, TaskSpec
 from grader.spec.baselines import describe_baseline
@@ -134,7 +135,8 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         public_diagnostics=[*own_words, *(note.public for note in diagnostics)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
-        figure=figure_data(evaluation, spec), requirements=requirements,
+        figure=figure_data(evaluation, spec, test), requirements=requirements,
+        gaps=[] if evaluation.nonfinite_predictions else rung_gaps(value, spec),
     )
 
 

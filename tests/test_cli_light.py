@@ -51,7 +51,8 @@ def test_show_prints_the_whole_contract(run_cli, task4):
         "(None, 1)  activation: linear",     # output
         "5 points  MAE <= 2.9",              # ladder
         "4 points  MAE <= 3  (pass line)",
-        "naive forecast (previous value)",   # baselines
+        "1 point   MAE <= 3.3",
+        "repeat the last value (naive forecast)",   # baselines
         "training  300 s",                   # limits
         "parameters  2,000,000",
         "starter     starter/task4.py",
@@ -70,3 +71,29 @@ def test_unknown_task_exits_2_with_one_line(run_cli):
 def test_bad_command_line_exits_2(run_cli):
     assert run_cli("grade", "task4").exit_code == 2  # missing FILE
     assert run_cli("grade", "task4", "x.keras", "--time-limit", "0").exit_code == 2
+
+
+def test_output_fits_80_columns(tmp_path, monkeypatch):
+    """Every line of the learner's listing commands fits COLUMNS=80, a mock exam's status included."""
+    from click.testing import CliRunner
+
+    from grader import cli
+    from grader.catalog import list_tasks, load_exam, load_task
+    from grader.practice import sessions as practice
+    from grader.practice.exam import plan_exam
+    from grader.store.db import open_store
+
+    monkeypatch.setenv("TFCERT_DATA_DIR", str(tmp_path / "data"))
+    plan = plan_exam(load_exam("google"))
+    workspace = tmp_path / ("a-folder-with-a-long-name-" * 3) / "exam"
+    with open_store() as store:  # a mock exam with a stand-in: the widest status table
+        practice.start(store, [load_task(p["task"]) for p in plan["problems"]], 300, workspace, exam=plan)
+    commands = [["--help"], ["tasks"], ["data", "list"], ["exam", "list"], ["practice", "status"], ["history"],
+                ["practice", "--help"], *(["show", spec.id] for spec in list_tasks())]
+    for args in commands:
+        result = CliRunner().invoke(cli.main, args, env={"COLUMNS": "80"})
+        assert result.exit_code == 0, (args, result.output)
+        widest = max(result.stdout.splitlines(), key=len)
+        assert len(widest) <= 80, (args, widest)
+    status = CliRunner().invoke(cli.main, ["practice", "status"], env={"COLUMNS": "80"}).stdout
+    assert "Category 3 (stand-in for" in status and "rock-paper-scissors)" in status  # wrapped, not cut

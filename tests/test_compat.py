@@ -3,6 +3,7 @@ exam-era files under ../shared/realworld-models."""
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,8 +15,9 @@ import numpy as np
 import pytest
 
 from grader.errors import SubmissionError
+from grader.report.inspection import format_report
 from grader.submission.compat import apply_shims, explain_load_error
-from grader.submission.inspect import format_report, inspect_file
+from grader.submission.inspect import inspect_file
 from grader.submission.load import load_model_file
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-models"
@@ -145,9 +147,23 @@ def test_inspect_names_version_shims_params_and_task_fits(keras2_models):
     assert "saved by Keras 2.21.0, tensorflow backend" in text
     assert "\n    LSTM" in text  # the wrapped layer, indented under Bidirectional
     assert "wrapped_layer_module: for Keras 2.0-2.12" in text and "parameters: 201" in text
-    assert "task4: fits: task4 feeds (None, 30, 1) and expects (None, 1)" in text
-    assert "task1: does not fit: your model takes (None, 30, 1)" in text
+    assert "\n  task4: task4 feeds (None, 30, 1) and expects (None, 1)" in text
+    assert re.search(r"\n  \(None, 64, 64, 3\)\s+\(None, 5\)\s+task1\n", text)  # the others, by contract
     json.dumps(report.to_dict())
+
+
+def test_inspect_sums_up_the_tasks_a_model_fits_none_of(keras, tmp_path, run_cli, monkeypatch):
+    from grader.catalog import list_tasks
+
+    path = tmp_path / "odd.keras"
+    keras.Sequential([keras.Input((7,)), keras.layers.Dense(3)]).save(path)
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run_cli("inspect", path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert f"tasks: fits none of the {len(list_tasks())}" in lines and "does not fit" not in result.stdout
+    assert len(lines) < 30 and max(map(len, lines)) <= 80
+    assert any(line.startswith("  (None, 30, 1) ") and "task4" in line for line in lines)  # what it would need
 
 
 def test_inspect_reports_a_lambda_model_as_refused_without_loading_it(keras, tmp_path, monkeypatch):

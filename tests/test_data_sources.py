@@ -101,7 +101,7 @@ def test_data_add_verifies_and_registers_then_grading_uses_it(shared_data, empty
     assert not any((empty_cache / "cache").rglob("*.csv"))  # a rejected copy is not kept
     added = run_cli("data", "add", "sunspots", shared_data / "sunspots" / "Sunspots.csv")  # the CRLF copy
     assert added.exit_code == 0, added.output
-    assert "verified 3235 rows" in added.stdout
+    assert "verified 3,235 rows" in added.stdout
     listed = run_cli("data", "list")
     row = next(line for line in listed.stdout.splitlines() if line.startswith("sunspots "))
     assert " yes " in row
@@ -171,8 +171,74 @@ def test_data_commands_on_tasks_without_files(run_cli, tmp_path, empty_cache):
     some_file = tmp_path / "x.csv"
     some_file.write_text("a\n1\n")
     added = run_cli("data", "add", "task4", some_file)
-    assert added.exit_code == 2 and "reads builtin:synthetic_series, not a file: nothing to add" in single_error(added)
+    assert added.exit_code == 2 and "reads builtin:synthetic_series, not files you have: nothing to add" in \
+        single_error(added)
     fetched = run_cli("data", "fetch", "task4")
     assert fetched.exit_code == 0 and "nothing to fetch" in fetched.stdout
     offline_fetch = run_cli("data", "fetch", "sunspots")
     assert offline_fetch.exit_code == 2 and "offline" in single_error(offline_fetch)
+
+
+def test_data_add_takes_the_folder_the_files_or_an_archive_of_them(shared_data, empty_cache, run_cli):
+    """What `practice start --exam google` asks for: `tfcert data add fashion-mnist PATH` with what the learner has."""
+    folder = shared_data / "fashion-mnist"
+    wrong = run_cli("data", "add", "fashion-mnist", shared_data / "mnist")  # MNIST digits: other images
+    assert wrong.exit_code == 2 and "holds other images than fashion-mnist expects" in single_error(wrong)
+    assert str(shared_data / "mnist") in wrong.stderr and not any((empty_cache / "cache").rglob("*.gz"))
+    for given in ([folder], sorted(folder.glob("*.gz")), [_archive(folder, empty_cache / "fashion-mnist.tar.gz")]):
+        added = run_cli("data", "add", "fashion-mnist", *given)
+        assert added.exit_code == 0, added.output
+        assert "verified 60,000 + 10,000 images" in added.stdout
+    listed = run_cli("data", "list")
+    row = next(line for line in listed.stdout.splitlines() if line.startswith("fashion-mnist "))
+    assert " yes " in row and str(empty_cache / "cache") in row
+    images, labels = learner_split(load_task("fashion-mnist"), "valid")  # no --data-dir: the registered copy
+    assert images.shape == (10000, 28, 28) and labels.max() == 9
+
+
+def test_data_add_takes_the_imdb_archive_and_image_folders_as_zips(shared_data, empty_cache, run_cli):
+    imdb = run_cli("data", "add", "dicoding-a4", shared_data / "imdb")  # the folder holding the archive
+    assert imdb.exit_code == 0 and "verified 25,000 + 25,000 reviews" in imdb.stdout, imdb.output
+    zips = []
+    for folder, count in (("horse-or-human", 10), ("validation-horse-or-human", 4)):
+        zips.append(empty_cache / f"{folder}.zip")  # as the course's zips: the class folders at the top
+        with zipfile.ZipFile(zips[-1], "w") as archive:
+            for class_name in ("horses", "humans"):
+                for number in range(count):
+                    archive.writestr(f"{class_name}/{class_name}{number:02d}.png", b"an image")
+    half = run_cli("data", "add", "dicoding-a2", zips[0])
+    assert half.exit_code == 2 and "needs the folder validation-horse-or-human/" in single_error(half)
+    added = run_cli("data", "add", "dicoding-a2", *zips)
+    assert added.exit_code == 0 and "verified 28 images" in added.stdout, added.output
+    listed = run_cli("data", "list")
+    assert all(" yes " in line for line in listed.stdout.splitlines()
+               if line.startswith(("dicoding-a2 ", "dicoding-a4 ")))
+
+
+def _archive(folder, target):
+    import tarfile
+
+    with tarfile.open(target, "w:gz") as archive:
+        archive.add(folder, arcname=folder.name)
+    return target
+
+
+def test_an_offline_fetch_fails_in_one_clean_line(keras, empty_cache, run_cli, monkeypatch):
+    """Keras' own download fails as it does without a network (its urlretrieve refused: nothing leaves the
+    machine), and keras wraps it as it does: one whole line comes out, no more."""
+    import urllib.error
+
+    from keras.src.backend import config as keras_config
+    from keras.src.utils import file_utils
+
+    def refused(*args, **kwargs):
+        raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+
+    monkeypatch.delenv("TFCERT_OFFLINE")
+    monkeypatch.setenv("KERAS_HOME", str(empty_cache / "keras"))
+    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(empty_cache / "keras"))  # Keras read it at its import
+    monkeypatch.setattr(file_utils, "urlretrieve", refused)
+    fetched = run_cli("data", "fetch", "fashion-mnist")
+    assert fetched.exit_code == 2 and fetched.stdout == ""  # no "Downloading data from ..." either
+    assert single_error(fetched).startswith("error: fashion-mnist needs")
+    assert fetched.stderr.rstrip().endswith("(the download failed: Connection refused)")

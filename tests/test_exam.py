@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.catalog import list_exams, load_exam
+from grader.catalog import list_exams, load_exam, load_task
 from grader.errors import SpecError
 from grader.practice import sessions as practice
 from grader.practice.exam import PreflightError, start_exam
@@ -123,3 +123,45 @@ def test_exam_list_shows_every_exam_and_its_stand_ins(run_cli):
     assert "google: TensorFlow Developer Certificate exam, 300 minutes" in result.stdout
     for exam_id in ("dicoding-a", "dicoding-b", "dicoding-c"):
         assert f"{exam_id}: Dicoding" in result.stdout
+
+
+def _graded(attempt_id: int, task: str, points: int, submitted_at: float):
+    from grader.store.rows import Attempt
+
+    result = {"points": points, "value": 1.0, "lower_is_better": True, "metric_label": "MAE", "passed": points >= 4}
+    return Attempt(attempt_id, 1, task, f"{task}.h5", submitted_at, "graded", False, points, 1.0, None, result,
+                   "practice")
+
+
+def test_an_exam_session_reads_right_in_its_workspace_table_and_history(tmp_path):
+    """Starters named after their task (and training on its data), headings said once, weighted totals."""
+    from grader.practice.exam import plan_exam
+    from grader.practice.text import format_history, problem_heading, standings_rows
+    from grader.store.rows import Session
+
+    clock = Clock()
+    plan = plan_exam(load_exam("dicoding-c"))
+    with open_store(tmp_path / "results.db") as store:
+        specs = [load_task(problem["task"]) for problem in plan["problems"]]
+        session = practice.start(store, specs, 300, tmp_path / "exam", now=clock, exam=plan)
+    c2 = tmp_path / "exam" / "c2"
+    assert sorted(path.name for path in c2.iterdir()) == ["CONTRACT.md", "dicoding-c2.py"]
+    assert 'TASK = "dicoding-c2"\n' in (c2 / "dicoding-c2.py").read_text()  # MNIST digits, not Fashion-MNIST
+    assert problem_heading("Category 5", "Exam category 5: forecast monthly sunspots (real data)") == \
+        "Category 5: forecast monthly sunspots (real data)"
+    assert problem_heading("C5", "Dicoding simulation C5 (2022): daily minimum temperature") == \
+        "C5 (2022): daily minimum temperature"
+    assert problem_heading("Category 3", "Image classification with a CNN") == "Category 3: Image classification with a CNN"
+    assert (c2 / "CONTRACT.md").read_text().startswith("# C2: MNIST digits, accuracy > 91%\n")
+
+    google = plan_exam(load_exam("google"))
+    session = Session(1, clock(), clock() + 3600, clock() + 60, "ws", tuple(p["task"] for p in google["problems"]),
+                      google)
+    attempts = [_graded(1, "linear", 5, clock() + 10), _graded(2, "sunspots", 5, clock() + 20)]
+    standings = practice.Standings(session, [practice.TaskStanding(task, [a for a in attempts if a.task == task])
+                                             for task in session.tasks])
+    header, *rows, total = standings_rows(standings)
+    assert header[:4] == ("problem", "weight", "task", "best")
+    assert total[:4] == ("weighted total", "100%", "", "40.0%")  # the weight column holds weights only
+    history = format_history([standings], clock())
+    assert "weighted total 40.0%" in history and "total 10/25" not in history

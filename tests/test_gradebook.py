@@ -20,6 +20,7 @@ from grader.batch.gradebook import (
     safe_name,
     write_exports,
 )
+from grader.batch.student_table import SORT_SCRIPT
 from grader.catalog import load_task
 
 GRADED_AT = 1_700_000_000.0
@@ -94,7 +95,8 @@ def test_csv_has_the_columns_and_one_sorted_row_per_student(exported, rows):
     alice, frank = (next(r for r in records if r["student"] == name) for name in ("alice", "frank"))
     assert alice == {"student": "alice", "file": "alice/model.keras", "sha256": "ab" * 32, "metric": "3.0512",
                      "points": "3", "pass": "false", "status": "graded", "message": "",
-                     "graded_at": "2023-11-14T22:13:20+00:00"}
+                     "graded_at": "2023-11-14T22:13:20+00:00", "submitted_at": "", "late_days": "",
+                     "graded_points": "3", "override_points": "", "override_note": ""}
     assert (frank["file"], frank["metric"], frank["pass"], frank["status"]) == ("", "", "false", "missing")
     assert next(r for r in records if r["student"] == "zoe")["pass"] == "true"
     assert datetime.fromisoformat(alice["graded_at"]).timestamp() == GRADED_AT
@@ -106,7 +108,9 @@ def test_json_files_hold_the_rows_and_the_whole_result(exported, rows):
         data = json.loads((out / "results" / f"{safe_name(row.student)}.json").read_text(encoding="utf-8"))
         assert data == {"task": "task4", "student": row.student, "file": row.file, "sha256": row.sha256,
                         "metric": row.value, "points": row.points, "pass": row.passed, "status": row.status,
-                        "message": row.message, "graded_at": data["graded_at"], "result": row.result}
+                        "message": row.message, "graded_at": data["graded_at"], "result": row.result,
+                        "submitted_at": None, "late_days": None, "graded_points": row.points,
+                        "override_points": None, "override_note": None}
         assert datetime.fromisoformat(data["graded_at"]).timestamp() == row.graded_at
 
 
@@ -177,7 +181,7 @@ def test_html_is_self_contained_with_the_histogram_and_each_failure_reason(expor
     out, _ = exported
     page = (out / "summary.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", page, re.IGNORECASE)
-    assert "<script" not in page.lower()
+    assert page.lower().count("<script") == 1 and SORT_SCRIPT in page  # only the table's own sorting, inline
     assert '<img alt="task4: how many students scored each number of points" src="data:image/png;base64,' in page
     for row in rows[3:]:
         assert f"{row.status}: {row.message or 'on the roster, but nothing was submitted'}"[:40] in page
@@ -189,7 +193,8 @@ def test_html_escapes_what_students_control(spec, tmp_path):
     row = not_graded("<b>mallory</b>", "error", "<script>alert(1)</script>")
     write_exports([row], spec, tmp_path, ("html",))
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
-    assert "<script>" not in page and "&lt;b&gt;mallory&lt;/b&gt;" in page
+    assert "<script>alert" not in page and "&lt;b&gt;mallory&lt;/b&gt;" in page
+    assert page.count("<script") == 1  # the sorting script, nothing a student wrote
 
 
 def test_histogram_is_a_png():
@@ -235,3 +240,18 @@ def test_safe_names_never_collide():
     students = ["a b", "a/b", "a_b", "a?b", "A b", "a b_" + safe_name("a b")[-10:], safe_name("a b")]
     names = [safe_name(student) for student in students]
     assert len(set(names)) == len(names)
+
+
+def test_html_has_a_sortable_row_per_student_with_a_link_to_the_feedback(exported, rows):
+    out, _ = exported
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    table = page[page.index('<table class="sortable">'):]
+    body = table[:table.index("</table>")]
+    rendered = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1])
+    assert len(rendered) == len(rows)
+    alice = next(row for row in rendered if ">alice<" in row)
+    assert 'data-sort="3">3<' in alice and 'data-sort="3.0512">3.0512<' in alice and "below the pass line" in alice
+    links = re.findall(r'<a href="(feedback/[^"]+)">feedback</a>', body)
+    assert len(links) == len(rows) and all((out / link).is_file() for link in links)
+    carol = next(row for row in rendered if ">carol<" in row)
+    assert "your model takes (None, 20, 1)" in carol and ">error<" in carol

@@ -5,7 +5,8 @@ import textwrap
 
 import pytest
 
-from grader.sandbox.keras_habits import keras3_hint
+from grader.sandbox.keras_habits import keras3_hint, with_hint
+from grader.spec import PROJECT_ROOT
 
 IMPORTS = "import keras\nimport numpy as np\nimport grader\n"
 WINDOWS = "x, y = np.zeros((64, 30, 1), 'float32'), np.zeros((64, 1), 'float32')\n"
@@ -56,12 +57,25 @@ def test_a_keras_2_habit_fails_with_the_keras_3_way(name, tmp_path, run_cli):
     assert words in errors[0], errors[0]
 
 
+def test_the_fix_comes_before_keras_3s_own_words():
+    message = "solution_model() raised ValueError: dtype='string' is not a valid dtype for Keras type promotion."
+    line = with_hint(message, "model.compile('adam', 'mse', ['mae'])")
+    assert line.startswith("Keras 3: compile()'s third positional argument is loss_weights")
+    assert line.endswith("what failed: " + message)
+    assert with_hint("ValueError: something else", "") == "ValueError: something else"
+
+
 def test_a_model_never_compiled_is_graded_and_says_why_it_scores_low(tmp_path, run_cli):
-    body = "return keras.Sequential([keras.Input((30, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])"
+    """Saving it to a .keras file inside solution_model() changes nothing, as the README says."""
+    body = """
+        model = keras.Sequential([keras.Input((30, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+        model.save("task4.keras")
+        return model"""
     result = run_cli("grade", "task4", _solution(tmp_path, body), "--json", "--time-limit", "120")
     assert result.exit_code == 0, result.stderr[-600:]
     assert json.loads(result.stdout)["diagnostics"][0].startswith(
         "solution_model() returned a model that was never compiled, so it was never trained")
+    assert 'model.save("task4.keras")`, is harmless' in (PROJECT_ROOT / "README.md").read_text()
 
 
 @pytest.mark.parametrize(

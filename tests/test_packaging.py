@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from conftest import check_gradescope_results, single_error
 
 from grader import resources
 from grader.gradescope import autograder
-from grader.gradescope.wheel import WheelError, build_wheel
+from grader.gradescope.wheel import BUILD_INPUTS, WheelError, source_archive
 from grader.sandbox.runner import child_pythonpath
 from grader.spec import PROJECT_ROOT, TASKS_DIR_ENV, project_file
 
@@ -58,9 +59,29 @@ def unpack(archive: Path, into: Path) -> None:
             os.chmod(into / info.filename, (info.external_attr >> 16) & 0o777)
 
 
+def build_wheel(source: Path, into: Path) -> Path:
+    """The wheel of `source` (a checkout or its source archive), built with this Python's setuptools, offline."""
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                           "--wheel-dir", str(into), str(source)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [wheel] = into.glob("tfcert-*.whl")
+    return wheel
+
+
+def copy_of_checkout(into: Path) -> Path:
+    """The checkout's build inputs alone (no build/ or egg-info of ours can slip in)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for name in BUILD_INPUTS:
+        if (PROJECT_ROOT / name).is_dir():
+            shutil.copytree(PROJECT_ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(PROJECT_ROOT / name, into / name)
+    return into
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    return build_wheel(PROJECT_ROOT, tmp_path_factory.mktemp("wheel"))
+    return build_wheel(copy_of_checkout(tmp_path_factory.mktemp("checkout")), tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="module")
@@ -174,11 +195,44 @@ def test_archive_mistakes_are_one_line_and_write_nothing(run_cli, tmp_path, args
     assert not (tmp_path / "ag.zip").exists()
 
 
-def test_a_folder_that_is_not_a_checkout_gives_no_wheel(tmp_path):
+def test_a_folder_that_is_not_a_checkout_gives_no_package(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\n")
     with pytest.raises(WheelError, match=r"not a whole tfcert checkout \(README.md, LICENSE, grader"):
-        build_wheel(tmp_path, tmp_path / "out")
+        source_archive(tmp_path, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_gradescope_works_right_after_the_quick_start_install(tmp_path):
+    """A venv made the README's way keeps ensurepip's old setuptools (65 on Python 3.11, none on 3.12+):
+    the archive must need no build step. `pip install -e .` is reproduced offline: the editable wheel
+    is built as pip's build isolation builds it (a current setuptools, here this Python's), then
+    installed into the venv, whose own setuptools stays as it was (--system-site-packages spares
+    installing TensorFlow again; the venv's own site-packages come first)."""
+    checkout = copy_of_checkout(tmp_path / "checkout")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, env=CLEAN_ENV)
+    found = run_in(venv, "python", "-c", "import setuptools; print(setuptools.__version__)", cwd=tmp_path)
+    assert found.returncode != 0 or int(found.stdout.split(".")[0]) < 77, found.stdout  # the fresh venv's own
+    built = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                            "print(build_meta.build_editable(sys.argv[1]))", str(tmp_path / "editable")],
+                           cwd=checkout, capture_output=True, text=True, env=CLEAN_ENV)
+    assert built.returncode == 0, built.stderr[-2000:]
+    editable = tmp_path / "editable" / built.stdout.split()[-1]
+    installed = run_in(venv, "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", editable,
+                       cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    made = run_in(venv, "tfcert", "gradescope", "task4", "--out", tmp_path / "autograder.zip", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "tfcert tfcert-0.1.0.tar.gz" in made.stdout
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
+        archive.extract("tfcert-0.1.0.tar.gz", tmp_path)
+    with tarfile.open(tmp_path / "tfcert-0.1.0.tar.gz") as source:
+        names = source.getnames()
+    assert "tfcert-0.1.0/pyproject.toml" in names and "tfcert-0.1.0/tasks/task4.yaml" in names
+    assert not [name for name in names if "__pycache__" in name or "egg-info" in name]
+    wheel = build_wheel(tmp_path / "tfcert-0.1.0.tar.gz", tmp_path / "wheel")  # what setup.sh's pip install does
+    with zipfile.ZipFile(wheel) as opened:
+        assert "grader/resources/tasks/task4.yaml" in opened.namelist()
 
 
 def test_an_autograder_without_its_settings_reports_it_to_the_student_and_fails(tmp_path):
@@ -260,7 +314,7 @@ def test_the_gradescope_autograder_grades_as_gradescope_runs_it(venv, tmp_path, 
                   "--secret-env", "CLASS_SECRET", cwd=tmp_path, env={**CLEAN_ENV, "CLASS_SECRET": SECRET})
     assert made.returncode == 0, made.stderr
     unpack(tmp_path / "autograder.zip", tmp_path / "archive")
-    wheels = list((tmp_path / "archive").glob("tfcert-*.whl"))
+    wheels = list((tmp_path / "archive").glob("tfcert-*.whl"))  # an installed tfcert carries its wheel
     grading_venv = make_venv(tmp_path / "opt-tfcert", wheels[0])  # setup.sh's install step
 
     def run_autograder(name: str, files: dict[str, bytes]) -> dict:

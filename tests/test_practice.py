@@ -185,7 +185,7 @@ def test_start_refuses_a_second_session_and_a_used_folder(tfcert, tmp_path):
     [workspace] = tmp_path.glob("tfcert-practice-*")
     chosen = practice.choose_tasks(None)
     assert {"task1", "task2", "task3", "task4"} <= {spec.id for spec in chosen}  # builtin data is always here
-    starters = {Path(s.starter).name for s in chosen}  # tasks may share a starter (the Dicoding ones)
+    starters = {f"{s.id}.py" for s in chosen}  # one per task, even where tasks share a starter (the Dicoding ones)
     assert sorted(p.name for p in workspace.iterdir()) == sorted({"README.md"} | starters)
     again = tfcert("practice", "start")
     assert again.exit_code == 2 and "session 1 is still active" in again.stderr and "tfcert practice end" in again.stderr
@@ -265,7 +265,7 @@ def test_the_report_shows_a_confusion_matrix_for_classifiers(clock):
         report = render_report(practice.standings(store, session), now=clock())
     assert report.plots == 2
     assert 'alt="task1: what attempt 1 predicted"' in report.html
-    assert "<li>close to 5 points</li>" in report.html and "<td>4/5</td>" in report.html
+    assert "<li>close to 5 points</li>" in report.html and "<td class=\"word\">4/5</td>" in report.html
 
 
 def test_status_and_history_do_not_import_tensorflow(tmp_path):
@@ -289,3 +289,54 @@ def test_default_session_leaves_out_tasks_whose_data_is_missing(tfcert, tmp_path
     # the builtin tasks: the line problems (generated from their templates' arrays) and task1-4
     assert "started: dicoding-a1, dicoding-b1, dicoding-c1, linear, task1, task2, task3, task4;" in started.stdout
     assert "left out  bbc-news, " in started.stdout and "sunspots" in started.stdout
+
+
+def test_the_data_dir_given_at_start_is_kept_for_submit_and_status(tfcert, tmp_path, monkeypatch):
+    from grader.data.files import datasets_dir
+    from grader.errors import SubmissionError
+
+    monkeypatch.delenv("TFCERT_DATASETS_DIR", raising=False)
+    (tmp_path / "datasets").mkdir()
+    seen = []
+
+    def grade(*args, **kwargs):  # what the grade of `practice submit` would read its data from
+        seen.append(datasets_dir())
+        raise SubmissionError("stand-in for a grade")
+
+    monkeypatch.setattr(practice, "grade", grade)
+    started = tfcert("--data-dir", tmp_path / "datasets", "practice", "start", "--tasks", "task4", "--dir", "ws")
+    assert started.exit_code == 0, started.output
+    monkeypatch.delenv("TFCERT_DATASETS_DIR")  # the next commands are new processes: no --data-dir
+    (tmp_path / "model.keras").write_bytes(b"x")
+    submitted = tfcert("practice", "submit", "task4", tmp_path / "model.keras")
+    assert submitted.exit_code == 2 and seen == [tmp_path / "datasets"]
+    assert datasets_dir() is None  # only for the grade
+    status = tfcert("practice", "status")
+    assert f"data dir   {tmp_path / 'datasets'}" in status.stdout
+
+
+def test_the_score_plot_keeps_rung_labels_apart_and_a_line_task_is_drawn_against_x(keras):
+    from matplotlib.text import Text
+
+    from grader.report.plots import PlottedAttempt, explain_png, scores_figure
+
+    ladder = {5: 2.9, 4: 3.0, 3: 3.1, 2: 3.2, 1: 3.3}  # a tenth apart, under an attempt far off (MAE 9)
+    attempts = [PlottedAttempt(1, 9.0, 0, False), PlottedAttempt(2, 3.05, 3, False)]
+    figure = scores_figure(attempts, "MAE", True, ladder, 4)
+    figure.draw_without_rendering()
+    boxes = list((Text.get_window_extent(text), text.get_text())  # the label's own box, not its leader line
+                 for text in figure.axes[0].texts if "pts" in text.get_text())
+    boxes.sort(key=lambda box: box[0].y0)
+    assert [text for _, text in boxes] == ["5 pts", "4 pts (pass)", "3 pts", "2 pts", "1 pts"]
+    boxes = [box for box, _ in boxes]
+    assert all(lower.y1 <= upper.y0 for lower, upper in zip(boxes, boxes[1:], strict=False))  # none over another
+
+    line = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    line.layers[-1].set_weights([np.array([[0.9]], "float32"), np.array([1.2], "float32")])
+    result = grader.grade("linear", line)
+    assert result.figure["kind"] == "line" and min(result.figure["x"]) == -1 and max(result.figure["x"]) == 4
+    assert explain_png(result.figure).startswith(PNG_MAGIC)
+    report = render_report(practice.Standings(
+        practice.Session(1, START, START + 60, None, "ws", ("linear", "fashion-mnist")),
+        [practice.TaskStanding("linear", []), practice.TaskStanding("fashion-mnist", [])]), START)
+    assert '<td class="word">fashion-mnist</td>' in report.html  # a task id never breaks at its hyphen

@@ -4,5 +4,7 @@ Open `run.py` for discovering submissions, resuming and storing each result as i
 `workers.py` for the local worker processes (TensorFlow imported and the hidden test split loaded
 once each), `shared_split.py` for that split in memfds that die with the batch, `ray_workers.py`
 for the same workers as Ray actors, `gradebook.py` for the exports (CSV, JSON, Gradescope, HTML,
-feedback; add an export format there) and `progress.py` for the progress bar.
+feedback; add an export format there), `lms.py` for the Canvas and Moodle gradebook layouts,
+`adjust.py` for the late rule and instructors' overrides, `student_table.py` for summary.html's
+table of students, and `progress.py` for the progress bar.
 """

@@ -1,4 +1,4 @@
-"""Batch grading results as rows, and their exports (CSV, JSON, Gradescope, HTML, feedback).
+"""Batch grading results as rows, and their exports (CSV, JSON, Gradescope, HTML, feedback, Canvas, Moodle).
 
 Example:
     write_exports(rows, spec, Path("out"), ("csv", "json", "gradescope", "html"))
@@ -19,14 +19,19 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from grader.batch import lms
+from grader.batch.adjust import adjustment_text
+from grader.batch.student_table import student_table_html
 from grader.paths import atomic_write
 from grader.report.html import escape, page
 from grader.report.plots import COUNTED, png_img_tag
 from grader.report.spreadsheet import csv_text
-from grader.scoring.points import MAX_POINTS
+from grader.report.text import gap_notes
+from grader.scoring.points import MAX_POINTS, points_text
 from grader.store.rows import STATUSES, BatchRow
 
-CSV_COLUMNS = ("student", "file", "sha256", "metric", "points", "pass", "status", "message", "graded_at")
+CSV_COLUMNS = ("student", "file", "sha256", "metric", "points", "pass", "status", "message", "graded_at",
+               "submitted_at", "late_days", "graded_points", "override_points", "override_note")
 _UNSAFE_CHARACTER = re.compile(r"^\.|[^A-Za-z0-9._-]")  # a leading dot would hide the file
 _HASH_SUFFIX = re.compile(r"_[0-9a-f]{10}$")
 _LONGEST_NAME = 100  # characters kept of a student's name; file systems refuse names over 255 bytes
@@ -36,7 +41,9 @@ def write_exports(rows: list[BatchRow], spec, out_dir: Path, formats: tuple[str,
     """Write the chosen exports of a batch run under `out_dir`, each file atomically; return their paths.
 
     Formats: "csv" (gradebook.csv), "json" (results/<student>.json), "gradescope"
-    (gradescope/<student>/results.json), "html" (summary.html), "feedback" (feedback/<student>.txt).
+    (gradescope/<student>/results.json), "html" (summary.html), "feedback" (feedback/<student>.txt),
+    "canvas" (canvas.csv) and "moodle" (moodle.csv), the LMSs' import layouts (grader.batch.lms).
+    Rows carry their points after the late rule and overrides (grader.batch.adjust).
     """
     unknown = [name for name in formats if name not in EXPORTERS]
     if unknown:
@@ -53,7 +60,7 @@ def write_exports(rows: list[BatchRow], spec, out_dir: Path, formats: tuple[str,
 
 
 def submission_row(student: str, file: str | None, sha256: str, status: str, result: dict | None,
-                   message: str | None) -> BatchRow:
+                   message: str | None, submitted_at: float | None = None) -> BatchRow:
     """The gradebook row of one submission: points, metric and pass come from its result, if graded.
 
     Example:
@@ -61,7 +68,8 @@ def submission_row(student: str, file: str | None, sha256: str, status: str, res
     """
     return BatchRow(student=student, file=file, sha256=sha256, status=status, message=message,
                     points=result["points"] if result else 0, value=result["value"] if result else None,
-                    passed=bool(result and result["passed"]), result=result, graded_at=time.time())
+                    passed=bool(result and result["passed"]), result=result, graded_at=time.time(),
+                    submitted_at=submitted_at)
 
 
 def feedback_text(row: BatchRow, spec, hidden_values: bool = True) -> str:
@@ -75,7 +83,8 @@ def feedback_text(row: BatchRow, spec, hidden_values: bool = True) -> str:
     header = [f"{spec.id} - {spec.title}", f"student     {_on_one_line(row.student)}",
               f"submission  {_on_one_line(row.file or 'none')}", ""]
     body = _graded_lines(row, spec, hidden_values) if row.status == "graded" else _not_graded_lines(row)
-    return "\n".join(header + body) + "\n"
+    change = adjustment_text(row)
+    return "\n".join(header + body + (["", f"{'adjusted':<11} {change}"] if change else [])) + "\n"
 
 
 def _on_one_line(name: str) -> str:
@@ -117,6 +126,8 @@ def points_histogram_png(points: list[int]) -> bytes:
 
 def _row_record(row: BatchRow) -> dict:
     """A row as the gradebook shows it (the CSV's columns), with JSON-ready values."""
+    change = row.adjustment
+    override = change.override if change else None
     return {
         "student": row.student,
         "file": row.file,
@@ -126,12 +137,21 @@ def _row_record(row: BatchRow) -> dict:
         "pass": row.passed,
         "status": row.status,
         "message": row.message,
-        "graded_at": datetime.fromtimestamp(row.graded_at, timezone.utc).isoformat(timespec="seconds"),
+        "graded_at": _iso(row.graded_at),
+        "submitted_at": None if row.submitted_at is None else _iso(row.submitted_at),
+        "late_days": change.late_days if change else None,
+        "graded_points": change.graded_points if change else row.points,  # on the ladder, before adjustments
+        "override_points": override.points if override else None,
+        "override_note": override.note if override else None,
     }
 
 
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
 def _csv_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
-    return [(Path("gradebook.csv"), csv_text(CSV_COLUMNS, (_row_record(row) for row in rows)))]
+    return [(Path("gradebook.csv"), csv_text(CSV_COLUMNS, [_row_record(row) for row in rows]))]
 
 
 def _json_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
@@ -167,21 +187,30 @@ def gradescope_results(row: BatchRow, spec) -> dict:
         "test_output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "tests": _rung_tests(row, spec.metric) + _metric_tests(row, spec.metric),
+        "tests": _rung_tests(row, spec.metric) + _adjustment_tests(row) + _metric_tests(row, spec.metric),
     }
 
 
+def _adjustment_tests(row: BatchRow) -> list[dict]:
+    """The late rule's or the instructor's change, as a test worth nothing (the rungs already count it)."""
+    change = adjustment_text(row)
+    return [{"name": "adjusted", "output": change, "visibility": "visible"}] if change else []
+
+
 def _rung_tests(row: BatchRow, metric) -> list[dict]:
-    """A test per rung, worth the points it adds over the rung below, so the tests sum to the score."""
+    """A test per rung, worth the points it adds over the rung below, so the tests sum to the score.
+
+    A rung counts as reached from the row's points after any late rule or override.
+    """
     tests, below = [], 0
     for points, threshold in sorted(metric.ladder.items()):
-        reached = row.status == "graded" and row.points >= points
+        reached = row.points >= points
         tests.append({
-            "name": f"{_points(points)}: {metric.label} {_op(metric)} {threshold:g}",
+            "name": f"{points_text(points)}: {metric.label} {_op(metric)} {threshold:g}",
             "score": points - below if reached else 0,
             "max_score": points - below,
             "status": "passed" if reached else "failed",
-            "output": ("reached" if reached else "not reached") if row.status == "graded"
+            "output": ("reached" if reached else "not reached") if row.status == "graded" or reached
             else f"not graded ({row.status})",
             "visibility": "visible",
         })
@@ -198,7 +227,7 @@ def _metric_tests(row: BatchRow, metric) -> list[dict]:
         "name": f"your {metric.label} on the hidden test split",
         "status": "passed" if row.passed else "failed",
         "output": f"{metric.label} {_value_text(row.value)} ({'lower' if metric.lower_is_better else 'higher'} "
-                  f"is better): {_points(row.points)}" + (f"\nwhy:{why}" if why else ""),
+                  f"is better): {points_text(_ladder_points(row))}" + (f"\nwhy:{why}" if why else ""),
         "visibility": "after_published",
     }]
 
@@ -214,31 +243,37 @@ def _graded_lines(row: BatchRow, spec, hidden_values: bool) -> list[str]:
              "is better)"] if hidden_values else []
     lines = value + [
         f"{'points':<11} {row.points} / {MAX_POINTS}   {verdict} (pass line: {metric.pass_points} points)",
-        f"{'next rung':<11} {_next_rung(row.points, metric)}",
+        f"{'next rung':<11} {_next_rung(_ladder_points(row), metric)}",
     ]
-    # A result stored before public diagnostics existed has none to show before publication.
-    diagnostics = row.result["diagnostics"] if hidden_values else row.result.get("public_diagnostics", [])
-    if diagnostics:
-        lines += ["", "why:"] + [f"  - {note}" for note in diagnostics]
+    # The metric, the diagnostics' values and the distances to the rungs all come from the hidden
+    # split: only where the metric is shown. A result stored before public diagnostics existed has
+    # none to show before publication.
+    if hidden_values:
+        notes = [*row.result["diagnostics"], *gap_notes(row.result)]
+    else:
+        notes = row.result.get("public_diagnostics", [])
+    if notes:
+        lines += ["", "why:"] + [f"  - {note}" for note in notes]
     return lines
 
 
 def _not_graded_lines(row: BatchRow) -> list[str]:
-    lines = [f"{'points':<11} 0 / {MAX_POINTS}   not graded ({row.status}): {STATUSES[row.status]}"]
+    lines = [f"{'points':<11} {row.points} / {MAX_POINTS}   not graded ({row.status}): {STATUSES[row.status]}"]
     if row.message:
         lines += ["", row.message]
     return lines
+
+
+def _ladder_points(row: BatchRow) -> int:
+    """The points the submission earned on the ladder, before any late rule or override."""
+    return row.adjustment.graded_points if row.adjustment else row.points
 
 
 def _next_rung(points: int, metric) -> str:
     higher = [rung for rung in sorted(metric.ladder) if rung > points]
     if not higher:
         return "none: full marks"
-    return f"{_points(higher[0])}: {metric.label} {_op(metric)} {metric.ladder[higher[0]]:g}"
-
-
-def _points(count: int) -> str:
-    return f"{count} point" if count == 1 else f"{count} points"
+    return f"{points_text(higher[0])}: {metric.label} {_op(metric)} {metric.ladder[higher[0]]:g}"
 
 
 def _value_text(value: float | None) -> str:
@@ -254,7 +289,8 @@ def _html_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
 
 
 def _summary_html(rows: list[BatchRow], spec) -> str:
-    """One self-contained page: counts by status, points statistics, the histogram, failures by reason."""
+    """One self-contained page: counts by status, points statistics, the histogram, failures by reason,
+    and every student's row (grader.batch.student_table)."""
     title = f"tfcert batch grading: {spec.id} - {spec.title}"
     points = [row.points for row in rows]
     body = [
@@ -264,6 +300,7 @@ def _summary_html(rows: list[BatchRow], spec) -> str:
         "<h2>Points</h2>",
         png_img_tag(points_histogram_png(points), f"{spec.id}: how many students scored each number of points"),
         _failures_section(rows, spec),
+        student_table_html(rows, spec, feedback_href=lambda row: f"feedback/{safe_name(row.student)}.txt"),
     ]
     return page(title, body)
 
@@ -299,6 +336,11 @@ def _failures_section(rows: list[BatchRow], spec) -> str:
 
 
 def _failure_reason(row: BatchRow, spec) -> str:
+    change = row.adjustment
+    if change is not None and change.override is not None:
+        return f"set below the pass line of {spec.metric.pass_points} points by the instructor"
+    if change is not None and change.late_days is not None:
+        return "submitted after the deadline: the late rule took its points"
     if row.status == "graded":
         return f"graded: below the pass line of {spec.metric.pass_points} points"
     return f"{row.status}: {row.message or STATUSES[row.status]}"
@@ -319,4 +361,6 @@ EXPORTERS = {
     "gradescope": _gradescope_files,
     "html": _html_files,
     "feedback": _feedback_files,
+    "canvas": lambda rows, spec: lms.canvas_files(rows, spec, csv_text),
+    "moodle": lambda rows, spec: lms.moodle_files(rows, spec, csv_text),
 }

@@ -5,7 +5,10 @@ Layouts: `DIR/<student>.keras|.h5|.py`, `DIR/<student>/<one model or solution fi
 directory>`, a SavedModel directory `DIR/<student>/`, or a `.zip` of either. A roster CSV (a
 column named student, student_id or id) marks who submitted nothing. A submission is identified
 by student + sha256 of its content: `--resume` grades only what the run has not stored yet
-(changed files are graded again, unchanged ones are not).
+(changed files are graded again, unchanged ones are not). A run may have a late rule (a deadline,
+checked against each file's time: its modification time, or its entry's in the zip) and
+instructors' overrides; both are kept with the run (grader.batch.adjust) and applied to every
+export, and `export_run` writes the exports again from what is stored (after an override).
 
 Example:
     summary = run_batch(load_task("task4"), Path("submissions"), BatchOptions(workers=2, out=Path("out")))
@@ -21,6 +24,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.batch import lms
+from grader.batch.adjust import LateRule, adjusted_rows
 from grader.batch.gradebook import BatchRow, submission_row, write_exports
 from grader.batch.shared_split import SharedSplit
 from grader.batch.workers import Job, LocalExecutor
@@ -50,6 +55,11 @@ class Found:
     status: str | None = None  # "missing" or "ambiguous" when there is no single file
     message: str | None = None
 
+    @property
+    def submitted_at(self) -> float | None:
+        """The file's time (a SavedModel folder: its newest file's), for the late rule."""
+        return file_time(self.path) if self.path is not None else None
+
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -66,6 +76,7 @@ class BatchOptions:
     address: str | None = None  # a Ray cluster; None starts a local Ray instance
     limits: dict = field(default_factory=dict)  # overrides of the spec's limits, e.g. {"disk_mb": 512}
     allow_unisolated: bool = False  # run submitted code even where no sandbox view can be built
+    late_rule: LateRule | None = None  # None: keep the run's (on --resume), or none for a new run
 
 
 @dataclass
@@ -78,6 +89,8 @@ class BatchSummary:
     exports: list[Path]
     worker_peak_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
     sandbox: str = ""  # how submitted code was contained (also stored with the run)
+    run_id: int = 0  # the run in the results database (`tfcert batch override RUN ...`)
+    late_rule: LateRule | None = None
 
 
 def sha256_of(path: Path) -> str:
@@ -94,6 +107,13 @@ def sha256_of(path: Path) -> str:
             for block in iter(lambda: file.read(2**20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def file_time(path: Path) -> float:
+    """A submission's time: the file's modification time, or a folder's newest file's."""
+    if path.is_dir():
+        return max((p.stat().st_mtime for p in path.rglob("*") if p.is_file()), default=path.stat().st_mtime)
+    return path.stat().st_mtime
 
 
 def _submissions_in(folder: Path) -> list[Path]:
@@ -147,6 +167,11 @@ def found_in(student: str, folder: Path) -> Found:
 
 def read_roster(path: Path) -> list[str]:
     """Student ids from the roster's student (or student_id, or id) column."""
+    return list(read_roster_rows(path))
+
+
+def read_roster_rows(path: Path) -> dict[str, dict[str, str]]:
+    """Student id -> the roster's whole row (its other columns feed the LMS exports), in roster order."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
             reader = csv.DictReader(file)
@@ -154,23 +179,36 @@ def read_roster(path: Path) -> list[str]:
             column = next((columns[name] for name in ROSTER_COLUMNS if name in columns), None)
             if column is None:
                 raise BatchError(f"{path}: no student column (expected one of: {', '.join(ROSTER_COLUMNS)})")
-            return [row[column].strip() for row in reader if row[column] and row[column].strip()]
+            return {row[column].strip(): {key: value for key, value in row.items() if key}
+                    for row in reader if row[column] and row[column].strip()}
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise BatchError(f"{path}: cannot read the roster ({exc})") from None
 
 
-def _unpack(archive_path: Path, into: Path) -> Path:
+def unpack(archive_path: Path, into: Path) -> Path:
     """Extract a submissions zip safely (no paths outside `into`, no zip bombs); return the root."""
     try:
         with zipfile.ZipFile(archive_path) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_ZIP_UNPACKED:
                 raise BatchError(f"{archive_path}: unpacks to more than {MAX_ZIP_UNPACKED // 2**30} GB (a zip bomb?)")
             archive.extractall(into)  # zipfile drops absolute paths and '..' components
+            _keep_entry_times(archive, into)
     except zipfile.BadZipFile:
         raise BatchError(f"{archive_path}: not a valid zip file") from None
     entries = [p for p in into.iterdir() if not p.name.startswith((".", "__MACOSX"))]
     # A zip of one folder (e.g. "submissions/") holds the layout inside that folder.
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else into
+
+
+def _keep_entry_times(archive: zipfile.ZipFile, into: Path) -> None:
+    """Give each unpacked file its entry's time (local time, as zip stores it): the late rule reads it."""
+    root = into.resolve()
+    for info in archive.infolist():
+        target = (into / info.filename).resolve()
+        if info.is_dir() or not target.is_relative_to(root) or not target.is_file():
+            continue
+        stamp = time.mktime((*info.date_time, 0, 0, -1))
+        os.utime(target, (stamp, stamp))
 
 
 def _time_limit(spec, job: Job) -> float:
@@ -189,17 +227,20 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
     spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **options.limits))
     with tempfile.TemporaryDirectory(prefix="tfcert-batch-") as scratch:
         scratch = Path(scratch)
-        root = _unpack(submissions, scratch / "unpacked") if submissions.is_file() else submissions
+        root = unpack(submissions, scratch / "unpacked") if submissions.is_file() else submissions
         found = discover(root)
-        roster = read_roster(options.roster) if options.roster else []
+        roster = read_roster_rows(options.roster) if options.roster else {}
         present = {item.student for item in found}
         found += [Found(student, None, "missing", "on the roster, nothing submitted")
                   for student in roster if student not in present]
         with open_store(options.db) as store:
             current = {item.student: _key(item) for item in found}
+            times = {item.student: item.submitted_at for item in found}
             sandbox = _sandbox_for(found, options)
             with store.transaction():
                 run_id = store.batch_run(spec.id, str(submissions.resolve()), time.time(), options.resume, sandbox)
+                if options.late_rule is not None:
+                    store.set_batch_settings(run_id, late_rule=options.late_rule.to_dict())
             done = store.graded_keys(run_id)
             jobs = [Job(item.student, item.path, str(item.path.relative_to(root))) for item in found
                     if item.path is not None and (item.student, current[item.student]) not in done]
@@ -209,12 +250,32 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
                 if item.path is None and (item.student, "") not in done:
                     with store.transaction():
                         store.insert_batch_row(run_id, _unsubmitted_row(item))
-            peaks = _grade_jobs(spec, jobs, options, store, run_id, progress)
-            latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
-        rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
-        exports = write_exports(rows, spec, options.out, options.formats)
+            peaks = _grade_jobs(spec, jobs, options, store, run_id, progress, times)
+            export = {"out": str(options.out.resolve()), "formats": list(options.formats),
+                      "rows": [[student, key] for student, key in sorted(current.items())],
+                      "roster": {student: lms.identity(row) for student, row in roster.items()}}
+            with store.transaction():
+                store.set_batch_settings(run_id, export=export)
+            rows, exports, rule = export_run(store, run_id, spec)
     with_files = sum(1 for item in found if item.path is not None)
-    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks, sandbox)
+    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks, sandbox, run_id, rule)
+
+
+def export_run(store, run_id: int, spec) -> tuple[list[BatchRow], list[Path], LateRule | None]:
+    """Write a run's exports as its last export did (folder, formats, students), from the stored rows.
+
+    The rows get the run's late rule and overrides and the roster's identifiers on the way
+    (`tfcert batch override` calls this to rewrite the exports it changes).
+    """
+    late_rule, export = store.batch_settings(run_id)
+    if export is None:
+        raise BatchError(f"run {run_id} has exported nothing yet; run `tfcert batch` on it first")
+    rule = LateRule.from_dict(late_rule)
+    latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
+    rows = [latest[(student, key)] for student, key in export["rows"] if (student, key) in latest]
+    rows = adjusted_rows(rows, rule, store.overrides(run_id), spec.metric.pass_points)
+    rows = [dataclasses.replace(row, identity=export["roster"].get(row.student, {})) for row in rows]
+    return rows, write_exports(rows, spec, Path(export["out"]), tuple(export["formats"])), rule
 
 
 def runs_code(path: Path, trust: bool) -> bool:
@@ -263,7 +324,7 @@ def _executor(spec, options: BatchOptions, workers: int):
     return executor
 
 
-def _grade_jobs(spec, jobs, options, store, run_id, progress) -> dict[int, float]:
+def _grade_jobs(spec, jobs, options, store, run_id, progress, times) -> dict[int, float]:
     """Run the jobs on workers; commit each outcome in its own transaction as it arrives."""
     if not jobs:
         return {}
@@ -273,7 +334,7 @@ def _grade_jobs(spec, jobs, options, store, run_id, progress) -> dict[int, float
         for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
             job = jobs_by_key[outcome.key]
             row = submission_row(outcome.key, job.shown, sha256_of(job.path), outcome.status, outcome.result,
-                                 outcome.message)
+                                 outcome.message, times.get(outcome.key))
             with store.transaction():
                 store.insert_batch_row(run_id, row)
             if outcome.worker_peak_mb is not None:

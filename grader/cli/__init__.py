@@ -34,7 +34,7 @@ COMMANDS = [
     grading.data_group, grading.tasks_command, grading.show_command, grading.starter_command,
     grading.grade_command, grading.inspect_command, grading.doctor_command,
     sessions.practice_group, sessions.exam_group, sessions.history_command, sessions.report_command,
-    instructors.batch_command, instructors.gradescope_command,
+    instructors.batch_group, instructors.gradescope_command,
 ]
 for command in COMMANDS:
     main.add_command(command)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.options import TfcertGroup, echo_table, limit_overrides, sandbox_options
+from grader.cli.options import TfcertGroup, echo_fitted, echo_table, limit_overrides, sandbox_options, terminal_width
 
 
 @click.group("data", cls=TfcertGroup)
@@ -29,21 +29,31 @@ def data_list_command():
 def data_fetch_command(task_id):
     """Download TASK_ID's dataset (checksum verified) or prepare its tfds dataset; needs a network."""
     from grader.catalog import load_task
-    from grader.data.status import fetch_data
+    from grader.data.status import fetch_data, fetch_imports_tensorflow
 
-    click.echo(f"{task_id}: data ready at {fetch_data(load_task(task_id))}")
+    spec = load_task(task_id)
+    if fetch_imports_tensorflow(spec):
+        from grader.models.runtime import import_keras
+
+        import_keras()  # now, quietly: TensorFlow's start-up lines would bury the one line that matters
+    echo_fitted(f"{task_id}: data ready at {fetch_data(spec)}")
 
 
 @data_group.command("add")
 @click.argument("task_id")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def data_add_command(task_id, path):
-    """Register PATH, a copy of TASK_ID's data file you already have (its content is verified)."""
-    from grader.catalog import load_task
-    from grader.data.status import add_data
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
+def data_add_command(task_id, paths):
+    """Register a copy of TASK_ID's data you already have: the file, its folder, its files, or archives of them.
 
-    stored, rows = add_data(load_task(task_id), path)
-    click.echo(f"{task_id}: verified {rows} rows of {path}; stored at {stored}")
+    E.g. `tfcert data add fashion-mnist ~/Downloads/fashion-mnist` (the folder of the four .gz
+    files; the files themselves or a .zip/.tar.gz of them work too). The content is verified,
+    then kept in tfcert's cache.
+    """
+    from grader.catalog import load_task
+    from grader.data.register import add_data
+
+    added = add_data(load_task(task_id), [path.expanduser() for path in paths])
+    echo_fitted(f"{task_id}: verified {added.verified}; stored at {added.stored}")
 
 
 
@@ -69,7 +79,7 @@ def show_command(task_id):
     from grader.catalog import load_task
     from grader.report.contract import format_contract
 
-    click.echo(format_contract(load_task(task_id)))
+    echo_fitted(format_contract(load_task(task_id)))
 
 
 
@@ -83,7 +93,7 @@ def starter_command(task_id, out, force):
     from grader.practice.starter import write_starter
 
     written = write_starter(load_task(task_id), out, force)
-    click.echo(f"wrote {written}: fill in the TODOs, then run `tfcert grade {task_id} {written}`")
+    echo_fitted(f"wrote {written}: fill in the TODOs, then run `tfcert grade {task_id} {written}`")
 
 
 @click.command("grade")
@@ -111,7 +121,10 @@ def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_
     if not as_json:
         click.echo(f"grading {submission} on {task_id}...", err=True)
     result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides)
-    click.echo(result.to_json() if as_json else str(result))
+    if as_json:
+        click.echo(result.to_json())
+    else:
+        echo_fitted(str(result))
 
 
 
@@ -122,10 +135,11 @@ def inspect_command(path, as_json):
     """Describe a model FILE: who saved it, its layers, whether it loads, which tasks it fits."""
     import json
 
-    from grader.submission.inspect import format_report, inspect_file
+    from grader.report.inspection import format_report
+    from grader.submission.inspect import inspect_file
 
     report = inspect_file(path)
-    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report, terminal_width()))
 
 
 @click.command("doctor")
@@ -134,4 +148,4 @@ def doctor_command():
     from grader.sandbox.doctor import check_sandbox, format_report
 
     click.echo("probing the sandbox from inside a child, as a submission would run...", err=True)
-    click.echo(format_report(check_sandbox()))
+    echo_fitted(format_report(check_sandbox()))

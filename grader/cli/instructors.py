@@ -4,21 +4,43 @@ from pathlib import Path
 
 import click
 
-from grader.cli.options import db_option, limit_overrides, sandbox_options
+from grader.cli.options import TfcertGroup, db_option, echo_fitted, limit_overrides, sandbox_options
 
 
-@click.command("batch")
+class BatchGroup(TfcertGroup):
+    """`tfcert batch TASK SUBMISSIONS ...` grades (the `run` command, the default); `override` corrects a grade."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("batch", cls=BatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def batch_group():
+    """Grade a class: `tfcert batch TASK SUBMISSIONS [options]` (see `tfcert batch run --help`), then correct
+    a grade by hand with `tfcert batch override RUN STUDENT POINTS --note TEXT`."""
+
+
+@batch_group.command("run")
 @click.argument("task_id")
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV with a student (or student_id, id) column.")
+              help="CSV with a student (or student_id, id) column; its name, email, username, id number and "
+                   "Canvas columns fill the canvas and moodle exports.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Grading processes.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("tfcert-batch"),
               show_default=True, help="Folder for the gradebook and exports.")
 @click.option("--resume", is_flag=True,
-              help="Continue the last run on these submissions: grade only what is not stored.")
+              help="Continue the last run on these submissions: grade only what is not stored (its late rule "
+                   "and overrides are kept).")
 @click.option("--formats", default="csv,json,gradescope,html,feedback", show_default=True,
-              help="Exports to write (comma-separated).")
+              help="Exports to write (comma-separated; also: canvas, moodle).")
+@click.option("--deadline", metavar="WHEN",
+              help="A late rule: files whose time is after WHEN (YYYY-MM-DD HH:MM, local time) are late and count 0, "
+                   "as in practice sessions, unless --late-penalty.")
+@click.option("--late-penalty", type=click.IntRange(min=0), metavar="POINTS",
+              help="With --deadline: a late file loses POINTS per day started after it, instead of counting 0.")
 @click.option("--trust", is_flag=True, help="Let model files run their own code, only in sandboxed children.")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: worker processes here; ray: Ray actors (pip install 'tfcert[ray]').")
@@ -27,31 +49,85 @@ from grader.cli.options import db_option, limit_overrides, sandbox_options
               help="Where no sandbox view can be built, grade solution files and SavedModels anyway (recorded).")
 @sandbox_options
 @db_option
-def batch_command(task_id, submissions, roster, workers, out, resume, formats, trust, executor, address,
-                  allow_unisolated, disk_mb, cpu_seconds, db_path):
+def batch_command(task_id, submissions, roster, workers, out, resume, formats, deadline, late_penalty, trust,
+                  executor, address, allow_unisolated, disk_mb, cpu_seconds, db_path):
     """Grade every submission in SUBMISSIONS (a folder or .zip) for TASK_ID and export a gradebook."""
+    from grader.batch.adjust import LateRule, parse_deadline
+    from grader.batch.gradebook import EXPORTERS
     from grader.batch.progress import Progress
     from grader.batch.run import BatchOptions, run_batch
     from grader.catalog import load_task
 
+    if late_penalty is not None and deadline is None:
+        raise click.UsageError("--late-penalty needs --deadline")
+    chosen = tuple(name.strip() for name in formats.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in EXPORTERS]
+    if unknown:
+        raise click.UsageError(f"--formats: unknown format '{unknown[0]}' (known: {', '.join(EXPORTERS)})")
     spec = load_task(task_id)
+    rule = None if deadline is None else LateRule(parse_deadline(deadline), late_penalty)
     options = BatchOptions(out=out, workers=workers, roster=roster, resume=resume, trust=trust, db=db_path,
-                           formats=tuple(name.strip() for name in formats.split(",") if name.strip()),
+                           formats=chosen,
                            executor=executor, address=address, allow_unisolated=allow_unisolated,
-                           limits=limit_overrides(disk_mb=disk_mb, cpu_seconds=cpu_seconds))
+                           limits=limit_overrides(disk_mb=disk_mb, cpu_seconds=cpu_seconds), late_rule=rule)
     with Progress() as progress:
         summary = run_batch(spec, submissions, options, progress=progress.update, on_total=progress.start)
     counts: dict[str, int] = {}
     for row in summary.rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    click.echo(f"{len(summary.rows)} students: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-               + f"; graded now {summary.graded_now}, already stored {summary.skipped}")
-    click.echo(f"submitted code: {summary.sandbox}")
+    echo_fitted(f"run {summary.run_id}: {len(summary.rows)} students: "
+                + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+                + f"; graded now {summary.graded_now}, already stored {summary.skipped}")
+    echo_fitted(f"submitted code: {summary.sandbox}")
+    if summary.late_rule is not None:
+        late = sum(1 for row in summary.rows if row.adjustment and row.adjustment.late_days is not None)
+        echo_fitted(f"late rule: {summary.late_rule.describe()}; {late} late")
     if summary.worker_peak_mb:
         peaks = ", ".join(f"{mb:.0f}" for mb in summary.worker_peak_mb.values())
-        click.echo(f"worker peak memory (MB): {peaks}")
+        echo_fitted(f"worker peak memory (MB): {peaks}")
     top_level = sorted({path.relative_to(out).parts[0] for path in summary.exports})
-    click.echo(f"wrote {len(summary.exports)} files to {out}: {', '.join(top_level)}")
+    echo_fitted(f"wrote {len(summary.exports)} files to {out}: {', '.join(top_level)}")
+    echo_fitted(f"to correct a grade by hand: tfcert batch override {summary.run_id} STUDENT POINTS --note TEXT")
+
+
+@batch_group.command("override")
+@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("student")
+@click.argument("points", type=int)
+@click.option("--note", required=True, help="Why: shown with the grade in every export, the student's included.")
+@db_option
+def override_command(run_id, student, points, note, db_path):
+    """Set STUDENT's grade in batch run RUN to POINTS by hand, with a note; the run's exports are rewritten.
+
+    The override is kept in the results database: a later `--resume` of the run keeps it, and the
+    latest override of a student is the one that applies.
+    """
+    import time
+
+    from grader.batch.adjust import check_override_points
+    from grader.batch.run import export_run
+    from grader.catalog import load_task
+    from grader.store.db import open_store
+    from grader.store.rows import Override
+
+    check_override_points(points)
+    if not note.strip():
+        raise click.UsageError("--note is empty: say why the grade is set by hand")
+    with open_store(db_path) as store:
+        task = store.batch_run_task(run_id)
+        if task is None:
+            raise click.UsageError(f"no batch run {run_id} in {store.path}; `tfcert batch` prints each run's number")
+        current = {row.student: row for row in store.batch_rows(run_id)}
+        _, export = store.batch_settings(run_id)
+        exported = {student: key for student, key in (export or {}).get("rows", [])}
+        if student not in exported and student not in current:
+            raise click.UsageError(f"run {run_id} has no student '{student}'")
+        with store.transaction():
+            store.insert_override(run_id, Override(student, points, note.strip(), exported.get(student, ""),
+                                                   time.time()))
+        rows, exports, _ = export_run(store, run_id, load_task(task))
+    echo_fitted(f"run {run_id}: {student} set to {points} points ({note.strip()}); "
+                f"rewrote {len(exports)} files in {Path(export['out'])}")
 
 
 @click.command("gradescope")
@@ -62,7 +138,8 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, t
               help="Store the value of environment variable NAME in the archive as the secret that seeds the "
                    "hidden test split (TFCERT_SECRET); keep that archive private.")
 @click.option("--wheel", type=click.Path(dir_okay=False, path_type=Path),
-              help="The tfcert wheel to include (default: this tfcert's, built or repacked).")
+              help="The tfcert wheel to include (default: this tfcert's: its source from a checkout, no build "
+                   "step; its installed files repacked otherwise).")
 def gradescope_command(task_id, out, secret_env, wheel):
     """Write a Gradescope autograder (.zip) that grades TASK_ID's submissions with this tfcert."""
     from grader.catalog import load_task
@@ -71,7 +148,7 @@ def gradescope_command(task_id, out, secret_env, wheel):
     spec = load_task(task_id)
     click.echo(f"packing the {task_id} autograder...", err=True)
     archive = build_autograder(spec, out, secret_env=secret_env, wheel=wheel)
-    click.echo(f"wrote {archive.path}: {len(archive.members)} files, tfcert {archive.wheel}")
+    click.echo(f"wrote {archive.path}: {len(archive.members)} files, tfcert {archive.package}")
     if archive.has_secret:
         click.echo(f"it holds the secret from ${secret_env}: keep it private (upload it only to Gradescope)")
     else:

@@ -6,6 +6,8 @@ Example:
     def grade_command(..., disk_mb, cpu_seconds): ...
 """
 
+import os
+import shutil
 import sys
 import time
 import traceback
@@ -33,16 +35,39 @@ class TfcertGroup(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
+MIN_WIDTH = 40  # narrower than this, wrapping only makes tables harder to read
+
+
+def terminal_width() -> int | None:
+    """The width output is fitted to: $COLUMNS, else the terminal's; None when stdout is not a terminal.
+
+    A pipe or a file gets whole rows, one per line, so `tfcert tasks | grep sarcasm` still works.
+    """
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), MIN_WIDTH)
+    if sys.stdout.isatty():
+        return max(shutil.get_terminal_size().columns, MIN_WIDTH)
+    return None
+
+
+def echo_fitted(text: str) -> None:
+    """Print `text` with every line fitted to the terminal (wrapped under its own label or bullet)."""
+    from grader.report.text import wrap_lines
+
+    click.echo(wrap_lines(text, terminal_width()))
+
+
 def echo_table(rows: list[tuple[str, ...]]) -> None:
-    """Print rows as left-aligned columns (the first row is the header)."""
-    click.echo("\n".join(table_lines(rows)))
+    """Print rows as left-aligned columns (the first row is the header), fitted to the terminal."""
+    click.echo("\n".join(table_lines(rows, terminal_width())))
 
 
-def table_lines(rows: list[tuple[str, ...]]) -> list[str]:
-    """Rows as left-aligned columns, one string per line."""
+def table_lines(rows: list[tuple[str, ...]], width: int | None = None) -> list[str]:
+    """Rows as left-aligned columns, one string per line, within `width` (None: unbounded)."""
     from grader.report.text import format_table
 
-    return format_table(rows).splitlines()
+    return format_table(rows, width).splitlines()
 
 
 def sandbox_options(command):

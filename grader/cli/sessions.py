@@ -4,7 +4,16 @@ from pathlib import Path
 
 import click
 
-from grader.cli.options import DEFAULT_SESSION_MINUTES, clock, db_option, limit_overrides, sandbox_options, table_lines
+from grader.cli.options import (
+    DEFAULT_SESSION_MINUTES,
+    clock,
+    db_option,
+    echo_fitted,
+    limit_overrides,
+    sandbox_options,
+    table_lines,
+    terminal_width,
+)
 
 
 @click.group("practice")
@@ -39,7 +48,7 @@ def practice_start_command(ctx, task_list, exam_id, minutes, workspace, db_path)
         else:
             session = practice.start(store, practice.choose_tasks(task_list), minutes or DEFAULT_SESSION_MINUTES,
                                      workspace, now=clock(ctx))
-    click.echo(practice_text.format_started(session))
+    echo_fitted(practice_text.format_started(session))
     if exam_id:
         return
     if task_list is None:
@@ -47,8 +56,8 @@ def practice_start_command(ctx, task_list, exam_id, minutes, workspace, db_path)
 
         left_out = [spec.id for spec in list_tasks() if spec.id not in session.tasks]
         if left_out:
-            click.echo(f"left out  {', '.join(left_out)}: their data is not on this machine "
-                       "(`tfcert data list`; fetch it, or name tasks with --tasks)")
+            echo_fitted(f"left out  {', '.join(left_out)}: their data is not on this machine "
+                        "(`tfcert data list`; fetch it, or name tasks with --tasks)")
 
 
 @practice_group.command("status")
@@ -62,7 +71,7 @@ def practice_status_command(ctx, db_path):
 
     with open_store(db_path) as store:
         standings = practice.standings(store, practice.require_active(store))
-    click.echo(practice_text.format_standings(standings, clock(ctx)()))
+    click.echo(practice_text.format_standings(standings, clock(ctx)(), terminal_width()))
 
 
 @practice_group.command("submit")
@@ -89,9 +98,9 @@ def practice_submit_command(ctx, task_id, submission, time_limit, disk_mb, cpu_s
     if submitted.error:
         click.echo(practice_text.format_submitted(submitted, now()), err=True)
         raise submitted.error
-    click.echo(format_result(submitted.result))
+    echo_fitted(format_result(submitted.result))
     click.echo("")
-    click.echo(practice_text.format_submitted(submitted, now()))
+    echo_fitted(practice_text.format_submitted(submitted, now()))
 
 
 @practice_group.command("end")
@@ -106,7 +115,7 @@ def practice_end_command(ctx, db_path):
     now = clock(ctx)
     with open_store(db_path) as store:
         standings = practice.end(store, now=now)
-    click.echo(practice_text.format_standings(standings, now()))
+    click.echo(practice_text.format_standings(standings, now(), terminal_width()))
 
 
 
@@ -124,15 +133,16 @@ def exam_list_command():
 
     for exam in list_exams():
         plan = plan_exam(exam)
-        click.echo(f"{exam.id}: {exam.title}, {exam.duration_minutes} minutes"
-                   + (f", pass line {exam.pass_percent:g}%" if exam.pass_percent else ""))
+        echo_fitted(f"{exam.id}: {exam.title}, {exam.duration_minutes} minutes"
+                    + (f", pass line {exam.pass_percent:g}%" if exam.pass_percent else ""))
         rows = [("problem", "task", "weight", "here")]
         for problem in plan["problems"]:
             present = status(load_task(problem["task"])).present
             here = (f"stand-in for {problem['stands_in_for']}" if problem["stands_in_for"]
                     else "yes" if present else "NO: see `tfcert data list`")
             rows.append((problem["label"], problem["task"], f"{problem['weight'] / exam.total_weight:.0%}", here))
-        click.echo("\n".join("  " + line for line in table_lines(rows)))
+        width = terminal_width()
+        click.echo("\n".join("  " + line for line in table_lines(rows, width and width - 2)))
 
 
 
@@ -148,7 +158,7 @@ def history_command(ctx, last, db_path):
 
     with open_store(db_path) as store:
         all_standings = [practice.standings(store, session) for session in store.sessions()[-last:]]
-    click.echo(practice_text.format_history(all_standings, clock(ctx)()))
+    echo_fitted(practice_text.format_history(all_standings, clock(ctx)()))
 
 
 @click.command("report")
@@ -170,5 +180,5 @@ def report_command(ctx, session_id, out, db_path):
     out = out or Path(f"tfcert-report-{standings.session.id}.html")
     click.echo(f"plotting session {standings.session.id}...", err=True)
     report = write_report(standings, out, now)
-    click.echo(practice_text.format_standings(standings, now))
-    click.echo(f"\nwrote {out} ({report.plots} plots)")
+    click.echo(practice_text.format_standings(standings, now, terminal_width()))
+    echo_fitted(f"\nwrote {out} ({report.plots} plots)")

@@ -6,7 +6,8 @@ A spec's `dataset.source` names a source: builtin generators (`series`, `shapes`
 tensorflow-datasets (`tfds_images`). Open `registry.py` for the table of sources and the rules
 that type a spec's dataset, `splits.py` for what the learner and the grader get (the hidden
 test split and the secret seed), `tokenizer.py` for the text contract, `status.py` for
-`tfcert data list/fetch/add`, `cache.py` for generated data cached on disk.
+`tfcert data list/fetch`, `register.py` for `tfcert data add` (a copy the learner has, in any shape),
+`cache.py` for generated data cached on disk.
 
 Example:
     spec = load_task("task4")

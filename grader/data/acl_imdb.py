@@ -28,7 +28,7 @@ import numpy as np
 
 from grader.data.cache import cached_arrays
 from grader.data.examples import Examples
-from grader.data.files import local_candidates, local_location
+from grader.data.files import local_candidates, local_location, registered_folder
 from grader.data.parts import PartSplit, check_part_splits, learner_slice
 from grader.data.readers import content_sha256
 from grader.data.tfds_order import tfds_data_dir, tfds_rank_order
@@ -37,6 +37,7 @@ from grader.errors import DataFileError, DataMissingError
 PARTS = ("train", "test")
 COUNT = 25000  # reviews per part
 MEMBER = re.compile(r"(?:^|/)aclImdb/(train|test)/(pos|neg)/(\d+_\d+\.txt)$")
+MEMBER_ARCHIVE = "aclImdb*.tar.gz"  # the archive as published (aclImdb_v1.tar.gz), read without unpacking
 
 
 @dataclass(frozen=True)
@@ -53,20 +54,23 @@ def check_splits(params: ImdbParams, splits: dict[str, PartSplit]) -> None:
     check_part_splits(splits, COUNT)
 
 
-def _source_folder(spec) -> Path | None:
-    candidates = local_candidates(spec)
-    return candidates[0] if candidates and candidates[0].is_dir() else None
+def found_in(folder: Path) -> str | None:
+    """The unpacked aclImdb folder or the archive inside `folder`, or None."""
+    if (folder / "aclImdb" / "test" / "pos").is_dir():
+        return str(folder / "aclImdb")
+    archives = sorted(folder.glob(MEMBER_ARCHIVE))
+    return str(archives[0]) if archives else None
 
 
 def found_copy(spec) -> str | None:
-    """The unpacked aclImdb folder, the archive, or 'tfds:<name>' holding the reviews; None if none is here."""
-    folder = _source_folder(spec)
-    if folder is not None:
-        if (folder / "aclImdb" / "test" / "pos").is_dir():
-            return str(folder / "aclImdb")
-        archives = sorted(folder.glob("aclImdb*.tar.gz"))
-        if archives:
-            return str(archives[0])
+    """The unpacked aclImdb folder, the archive, or 'tfds:<name>' holding the reviews; None if none is here.
+
+    Looked for in the copy `tfcert data add` keeps (grader.data.register), then the folder the spec names.
+    """
+    for folder in [registered_folder(spec), *local_candidates(spec)[:1]]:
+        found = found_in(folder) if folder.is_dir() else None
+        if found is not None:
+            return found
     name = spec.dataset.params.tfds
     if name and any((tfds_data_dir() / name).glob("*/dataset_info.json")):
         return f"tfds:{name}"
@@ -146,6 +150,18 @@ def _verified_arrays(where: str, params: ImdbParams, task_id: str) -> dict[str, 
             "labels": np.asarray(labels, dtype=np.int8)}
 
 
+def verified_counts(spec, where: str, shown: str) -> tuple[int, int]:
+    """Check a copy (an archive or an aclImdb folder) against the spec (grader.data.register); its review counts.
+
+    `shown`: how messages name the copy (what the user gave, not the staging folder).
+    """
+    try:
+        _verified_arrays(where, spec.dataset.params, spec.id)
+    except DataFileError as exc:
+        raise DataFileError(str(exc).replace(where, shown, 1)) from None
+    return COUNT, COUNT
+
+
 def reviews(spec, part: str) -> tuple[np.ndarray, np.ndarray]:
     """All reviews of a part in tfds' order: (texts as an object array of str, int64 labels)."""
     where = found_copy(spec)
@@ -167,8 +183,9 @@ def missing_message(spec) -> str:
     if params.tfds:
         looked += f", or tfds '{params.tfds}' in {tfds_data_dir()}"
     return (
-        f"{spec.id} needs {params.origin}; not found in {looked}. Provide it: put aclImdb_v1.tar.gz (or the "
-        f"unpacked aclImdb folder) in {local_location(spec)}, or pass --data-dir DIR where it is"
+        f"{spec.id} needs {params.origin}; not found in {looked}. Provide it: `tfcert data add {spec.id} PATH` with "
+        f"aclImdb_v1.tar.gz or the unpacked aclImdb folder, or put one in {local_location(spec)}, or pass --data-dir "
+        "DIR where it is"
     )
 
 

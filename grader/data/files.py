@@ -104,6 +104,20 @@ def verified_columns(path: Path, params: FileParams, task_id: str) -> tuple[np.n
     return columns
 
 
+def registered_folder(spec) -> Path:
+    """Where `tfcert data add` keeps a verified copy of a folder-shaped `local:` source (idx, aclimdb, images).
+
+    `<cache>/files/<checksum prefix>/<the source's folder name>`; an image folder has no
+    checksum, so its key comes from what it must hold (its origin and classes).
+    """
+    where = spec.dataset.source.partition(":")[2]
+    params = spec.dataset.params
+    sha256 = getattr(params, "sha256", None)
+    key = sha256[:16] if sha256 else "folder-" + hashlib.sha256(
+        repr((where, params, spec.output.classes)).encode()).hexdigest()[:12]
+    return cache_dir() / "files" / key / Path(where).name
+
+
 def local_candidates(spec) -> list[Path]:
     """The paths a `local:` source names: as written (relative to the datasets dir) and zipped."""
     kind, _, where = spec.dataset.source.partition(":")
@@ -165,9 +179,27 @@ def fetch(spec) -> Path:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
             atomic_write(target, lambda temporary: _save_verified(response, temporary, spec))
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DataMissingError(missing_message(spec, reason=f"the download failed ({reason})")) from None
+        raise DataMissingError(missing_message(spec, reason=f"the download failed: {download_failure(exc)}")) from None
     return target
+
+
+def download_failure(exc: BaseException, longest: int = 100) -> str:
+    """Why a download failed, in a few words: the innermost network error's own (no URL, no errno).
+
+    Libraries wrap the network error (keras.utils.get_file raises "URL fetch failure on <url>:
+    None -- [Errno -3] ..."), so the chain is walked down to the URLError or OSError that says it.
+    A long reason is cut at a word, never inside one.
+    """
+    reason: object = exc
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (urllib.error.URLError, OSError)):
+            reason = getattr(seen, "reason", seen)
+            break
+        seen = seen.__cause__ or seen.__context__
+    text = (getattr(reason, "strerror", None) if isinstance(reason, OSError) else None) or str(reason)
+    text = " ".join(text.split()) or type(exc).__name__
+    return text if len(text) <= longest else text[:longest].rsplit(" ", 1)[0] + "..."
 
 
 def _save_verified(response, temporary: Path, spec) -> None:

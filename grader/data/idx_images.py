@@ -1,6 +1,7 @@
 """`local:<folder>` with format `idx`: Fashion-MNIST and MNIST, 28x28 grey images in the original idx files.
 
-The same 70,000 images reach a learner's machine in three forms, and each is looked for, in order:
+The same 70,000 images reach a learner's machine in three forms, and each is looked for, in order
+(after the verified copy `tfcert data add` keeps in tfcert's cache, grader.data.register):
 1. the folder the spec names (relative to `--data-dir` / $TFCERT_DATASETS_DIR) holding the four
    original files, `train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`,
    `t10k-images-idx3-ubyte.gz`, `t10k-labels-idx1-ubyte.gz` (gzipped or not);
@@ -32,7 +33,14 @@ from typing import Literal
 import numpy as np
 
 from grader.data.examples import Examples
-from grader.data.files import datasets_dir, local_candidates, local_location, offline
+from grader.data.files import (
+    datasets_dir,
+    download_failure,
+    local_candidates,
+    local_location,
+    offline,
+    registered_folder,
+)
 from grader.data.images import pixel_scaling
 from grader.data.parts import PartSplit, check_part_splits, learner_slice
 from grader.data.tfds_order import restore_file_order, tfds_data_dir
@@ -138,7 +146,7 @@ def _from_tfds(name: str) -> dict | None:
 def found_copy(spec) -> str | None:
     """Where the task's images are (a folder, the Keras cache, or 'tfds:<name>'), or None."""
     params = spec.dataset.params
-    candidates = local_candidates(spec)[:1] + [keras_cache_path(params)]
+    candidates = [registered_folder(spec), *local_candidates(spec)[:1], keras_cache_path(params)]
     for place in candidates:
         if (place.is_dir() and _from_folder_ready(place)) or (place.suffix == ".npz" and place.is_file()):
             return str(place)
@@ -178,13 +186,27 @@ def _verified(where: str, stamp: tuple, params: IdxParams, task_id: str) -> dict
         arrays = _from_npz(Path(where))
     else:
         arrays = _from_folder(Path(where))
+    _check(arrays, where, params, task_id)
+    return arrays
+
+
+def _check(arrays: dict, where: str, params: IdxParams, task_id: str) -> dict[str, int]:
+    """The image count of each part, or DataFileError when the content is not the spec's."""
     counts = {part: len(arrays[part][1]) for part in FILES}
     if content_digest(arrays) != params.sha256:
         raise DataFileError(
             f"{where}: holds other images than {task_id} expects ({counts['train']} train + {counts['test']} test, "
             f"content sha256 differs): another dataset? {task_id} needs {params.origin}"
         )
-    return arrays
+    return counts
+
+
+def verified_counts(spec, folder: Path, shown: str) -> dict[str, int]:
+    """Check the four idx files in `folder` against the spec (grader.data.register); their image counts.
+
+    `shown`: how messages name the copy (what the user gave, not the staging folder).
+    """
+    return _check(_from_folder(folder), shown, spec.dataset.params, spec.id)
 
 
 def missing_message(spec) -> str:
@@ -193,7 +215,8 @@ def missing_message(spec) -> str:
     looked = [local_location(spec), str(keras_cache_path(params))]
     if params.tfds:
         looked.append(f"tfds '{params.tfds}' in {tfds_data_dir()}")
-    how = f"put the 4 idx files in {local_location(spec)}"
+    how = (f"`tfcert data add {spec.id} PATH...` with the folder, the four .gz files or an archive of them, "
+           f"or put them in {local_location(spec)}")
     if not datasets_dir():
         how += " (pass --data-dir DIR)"
     how += f", or run `tfcert data fetch {spec.id}` when online (keras.datasets downloads them)"
@@ -214,11 +237,15 @@ def fetch(spec) -> str:
         spec.dataset.params.keras_cache)
     if loader is None:
         raise DataMissingError(missing_message(spec))
+    interactive = keras.config.is_interactive_logging_enabled()
+    keras.config.disable_interactive_logging()  # keras' "Downloading data from ..." lines: not on our stdout
     try:
         loader.load_data()
     except Exception as exc:  # keras wraps network failures in several types: all mean "not fetched"
-        reason = (str(exc) or type(exc).__name__).splitlines()[0][:120]
-        raise DataMissingError(f"{missing_message(spec)} (the download failed: {reason})") from None
+        raise DataMissingError(f"{missing_message(spec)} (the download failed: {download_failure(exc)})") from None
+    finally:
+        if interactive:
+            keras.config.enable_interactive_logging()
     return str(keras_cache_path(spec.dataset.params))
 
 

@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 
 from grader.data.examples import Examples
-from grader.data.files import local_candidates, local_location
+from grader.data.files import local_candidates, local_location, registered_folder
 from grader.data.images import image_arrays, pixel_scaling
 from grader.errors import DataFileError, DataMissingError
 from grader.spec import typed
@@ -65,22 +65,33 @@ def check_splits(params: ImageFolderParams, splits: dict[str, FolderSplit]) -> N
             raise typed.FieldError("dataset.splits.test", f"overlaps the {name} split: the hidden test must be apart")
 
 
-def root_folder(spec) -> Path:
-    """The source folder, or DataMissingError saying where it was looked for and how to provide it."""
-    candidates = local_candidates(spec)
-    if candidates and candidates[0].is_dir():
-        return candidates[0]
+def root_folder(spec) -> Path | None:
+    """The source folder: the copy `tfcert data add` keeps, else the folder the spec names; None if neither is here."""
+    for folder in [registered_folder(spec), *local_candidates(spec)[:1]]:
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def require_root_folder(spec) -> Path:
+    """root_folder(spec), or DataMissingError saying where it was looked for and how to provide it."""
+    folder = root_folder(spec)
+    if folder is not None:
+        return folder
     raise DataMissingError(
         f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), "
         f"with one subfolder per class ({', '.join(spec.output.classes)}); "
-        "unpack it there, or pass --data-dir DIR where it is"
+        f"`tfcert data add {spec.id} PATH...` with the folder or its zips, or pass --data-dir DIR where it is"
     )
 
 
-def split_files(spec, name: str) -> tuple[list[Path], list[int]]:
-    """The image files of a split and their class ids, class by class, each class sorted by name."""
+def split_files(spec, name: str, root: Path | None = None) -> tuple[list[Path], list[int]]:
+    """The image files of a split and their class ids, class by class, each class sorted by name.
+
+    `root`: the source folder (default: the one found, require_root_folder).
+    """
     split = spec.dataset.splits[name]
-    folder = root_folder(spec) / split.folder
+    folder = (root or require_root_folder(spec)) / split.folder
     paths, labels = [], []
     for label, class_name in enumerate(spec.output.classes):
         files = sorted(p for p in (folder / class_name).glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -90,6 +101,11 @@ def split_files(spec, name: str) -> tuple[list[Path], list[int]]:
         paths += chosen
         labels += [label] * len(chosen)
     return paths, labels
+
+
+def count_images(spec, root: Path) -> int:
+    """How many images the splits take from the source folder `root` (DataFileError where a class has none)."""
+    return sum(len(split_files(spec, name, root)[0]) for name in spec.dataset.splits)
 
 
 def _images_and_labels(spec, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,8 @@ Example:
     for status in data_status(list_tasks()):
         print(status.task, status.present, status.where)
     fetch_data(load_task("sunspots"))           # download + verify (url:), prepare (tfds:)
-    add_data(load_task("sunspots"), Path("Sunspots.csv"))
+
+`tfcert data add` (a copy the learner already has) is grader.data.register.
 """
 
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from grader.data import acl_imdb, files, idx_images
 from grader.data.tfds_order import tfds_data_dir
-from grader.errors import DataFileError, DataMissingError
+from grader.errors import DataMissingError
 from grader.paths import cache_dir
 
 # Sources that look for a copy in several places (a folder, the Keras cache, tfds): format -> (module, in words).
@@ -67,10 +68,11 @@ def status(spec) -> DataStatus:
         return DataStatus(spec.id, spec.dataset.source, needs, found is not None,
                           found or files.local_location(spec) + elsewhere)
     if params.format == "image_folder":
-        folder = files.local_candidates(spec)[:1]
-        present = bool(folder) and folder[0].is_dir()
-        return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)", present,
-                          files.local_location(spec))
+        from grader.data.image_folder import root_folder
+
+        folder = root_folder(spec)
+        return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)",
+                          folder is not None, str(folder) if folder else files.local_location(spec))
     found = files.find_file(spec)
     if found:
         where = str(found)
@@ -79,6 +81,11 @@ def status(spec) -> DataStatus:
     else:
         where = str(files.cached_path(params))
     return DataStatus(spec.id, spec.dataset.source, params.file, found is not None, where)
+
+
+def fetch_imports_tensorflow(spec) -> bool:
+    """True when fetching `spec`'s data imports TensorFlow (tfds, keras.datasets): the caller may import it quietly."""
+    return source_kind(spec) == "tfds" or getattr(spec.dataset.params, "format", None) == "idx"
 
 
 def fetch_data(spec) -> str:
@@ -99,9 +106,9 @@ def fetch_data(spec) -> str:
             raise DataMissingError(acl_imdb.missing_message(spec))
         return found
     if kind == "local" and spec.dataset.params.format == "image_folder":
-        from grader.data.image_folder import root_folder
+        from grader.data.image_folder import require_root_folder
 
-        return str(root_folder(spec))  # nothing to download: it says where the folder must be
+        return str(require_root_folder(spec))  # nothing to download: it says where the folder must be
     if kind == "local":
         found = files.find_file(spec)
         if found:
@@ -109,14 +116,3 @@ def fetch_data(spec) -> str:
         raise DataMissingError(files.missing_message(spec, reason="a local: source is not downloadable"))
     return str(files.fetch(spec))
 
-
-def add_data(spec, path: Path) -> tuple[Path, int]:
-    """Register a copy of a url:/local: task's file the user already has (content verified)."""
-    if getattr(spec.dataset.params, "format", None) in ("image_folder", *COPY_SOURCES):
-        raise DataFileError(f"{spec.id} reads a folder of files, not one file: unpack it under --data-dir DIR instead")
-    if source_kind(spec) not in ("url", "local"):
-        raise DataFileError(
-            f"{spec.id} reads {spec.dataset.source}, not a file: "
-            + ("nothing to add" if source_kind(spec) == "builtin" else "use `tfcert data fetch` or --data-dir")
-        )
-    return files.add_copy(spec, path)

@@ -3,10 +3,11 @@
 The zip holds, at its root (Gradescope unpacks it into /autograder/source):
 
     setup.sh                  run once when Gradescope builds the image: Python, bubblewrap, and a
-                              virtual environment with tfcert installed from the wheel below
+                              virtual environment with tfcert installed from the package below
     run_autograder            run for every submission: grades /autograder/submission and writes
                               /autograder/results/results.json (grader/gradescope/autograder.py)
-    tfcert-VERSION-py3-none-any.whl    this tfcert: the archive grades as the instructor's copy does
+    tfcert-VERSION.tar.gz     this tfcert: the archive grades as the instructor's copy does (its source,
+                              from a checkout; from an installed tfcert, tfcert-VERSION-py3-none-any.whl)
     tfcert-autograder.json    the task id, the tfcert version, whether a secret is included
     tasks/<id>.yaml           the task's spec, and the files it names that grading needs (starter,
                               vocabulary); never the reference solution, which the wheel leaves out too
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from grader.errors import TfcertError
 from grader.gradescope.autograder import CONFIG_FILE, SECRET_FILE
-from grader.gradescope.wheel import check_wheel, this_wheel, without_solutions
+from grader.gradescope.wheel import check_wheel, package_version, this_package, without_solutions
 from grader.paths import atomic_write
 from grader.spec import TaskSpec, spec_path, tasks_dir
 
@@ -45,20 +46,20 @@ class Archive:
 
     path: Path
     members: tuple[str, ...]
-    wheel: str
+    package: str  # the tfcert file inside: a wheel, or a checkout's source archive
     has_secret: bool
 
 
 def build_autograder(spec: TaskSpec, out: Path, secret_env: str | None = None, wheel: Path | None = None) -> Archive:
-    """Write the autograder zip for `spec` to `out` (atomically); `wheel` defaults to this tfcert's."""
+    """Write the autograder zip for `spec` to `out` (atomically); `wheel` defaults to this tfcert's package."""
     secret = _secret(secret_env) if secret_env else None
     with tempfile.TemporaryDirectory(prefix="tfcert-gradescope-") as scratch:
         built = Path(scratch, "built")
         built.mkdir()
-        wheel_path = without_solutions(check_wheel(wheel) if wheel else this_wheel(built), Path(scratch))
-        members = _members(spec, wheel_path, secret)
+        package = without_solutions(check_wheel(wheel) if wheel else this_package(built), Path(scratch))
+        members = _members(spec, package, secret)
         atomic_write(out, lambda temporary: _write_zip(temporary, members, private=secret is not None))
-    return Archive(out, tuple(name for name, _, _ in members), wheel_path.name, secret is not None)
+    return Archive(out, tuple(name for name, _, _ in members), package.name, secret is not None)
 
 
 def _secret(name: str) -> str:
@@ -69,15 +70,15 @@ def _secret(name: str) -> str:
     return value
 
 
-def _members(spec: TaskSpec, wheel: Path, secret: str | None) -> list[tuple[str, bytes, int]]:
+def _members(spec: TaskSpec, package: Path, secret: str | None) -> list[tuple[str, bytes, int]]:
     """(name in the zip, content, file mode) of every member."""
-    version = wheel.name.split("-")[1]  # tfcert-VERSION-py3-none-any.whl
+    version = package_version(package)
     config = {"task": spec.id, "tfcert": version, "secret": secret is not None}
     spec_file = spec_path(spec.id)
     members = [(name, resources.files(__package__).joinpath(name).read_bytes(), 0o755) for name in SCRIPTS]
     members += [
         (CONFIG_FILE, (json.dumps(config, indent=2) + "\n").encode(), 0o644),
-        (wheel.name, wheel.read_bytes(), 0o644),
+        (package.name, package.read_bytes(), 0o644),
         (f"tasks/{spec_file.relative_to(tasks_dir()).as_posix()}", spec_file.read_bytes(), 0o644),
     ]
     members += [(relative, spec.project_path(relative).read_bytes(), 0o644) for relative in _named_files(spec)]
@@ -102,5 +103,6 @@ def _write_zip(target: Path, members: list[tuple[str, bytes, int]], private: boo
         for name, content, mode in members:
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = (stat.S_IFREG | mode) << 16  # unzip keeps the scripts executable
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(".whl") else zipfile.ZIP_DEFLATED
+            packed = name.endswith((".whl", ".tar.gz"))  # compressed already
+            info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             archive.writestr(info, content)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image (Ubuntu 22.04 or later):
 # Python, bubblewrap (for isolating training code), and in a virtual environment of its own
-# (TFCERT_VENV, default /opt/tfcert) the tfcert wheel this archive carries, with its dependencies.
+# (TFCERT_VENV, default /opt/tfcert) the tfcert package this archive carries, with its dependencies.
 # Then it checks the task loads and fetches the task's data if it is a downloadable dataset.
 set -euo pipefail
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,6 +15,13 @@ if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
 fi
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --no-cache-dir --upgrade pip
-wheels=("$source_dir"/tfcert-*.whl)
-"$venv/bin/python" -m pip install --no-cache-dir "${wheels[0]}"
+# The tfcert this archive carries: a wheel, or a checkout's source archive that pip builds here.
+shopt -s nullglob
+packages=("$source_dir"/tfcert-*.whl "$source_dir"/tfcert-*.tar.gz)
+shopt -u nullglob
+if [ "${#packages[@]}" -ne 1 ]; then
+    echo "the archive must hold exactly one tfcert package (tfcert-*.whl or tfcert-*.tar.gz); make it again" >&2
+    exit 1
+fi
+"$venv/bin/python" -m pip install --no-cache-dir "${packages[0]}"
 "$venv/bin/python" -m grader.gradescope.autograder --prepare "$source_dir"

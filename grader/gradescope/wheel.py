@@ -1,22 +1,24 @@
-"""The tfcert wheel an autograder archive carries: the very code that made the archive.
+"""The tfcert package an autograder archive carries: the very code that made the archive, with no build step.
 
-Run from a source checkout, tfcert builds its wheel from a copy of the files the build reads
-(`pip wheel` without build isolation, so nothing is downloaded, and no stale `build/` folder of
-the checkout can slip files in).
+Run from a source checkout (the README's `pip install -e .`), tfcert packs the files a build reads
+into a source archive, `tfcert-VERSION.tar.gz` (an sdist's layout: one `tfcert-VERSION/` folder),
+and Gradescope's `pip install` builds it when it builds the image (with the build backend
+pyproject.toml asks for, fetched there). Nothing is built here, so no build tool has to be in the
+instructor's environment: a fresh venv's setuptools 65 (Python 3.11's ensurepip), or none at all
+(3.12+), is fine.
 Installed from a wheel, it repacks its installed files (the RECORD pip wrote) into one, so an
 instructor can make an archive on any machine that has tfcert.
 
 Example:
-    wheel = this_wheel(Path(scratch))      # .../tfcert-0.1.0-py3-none-any.whl
+    package = this_package(Path(scratch))   # .../tfcert-0.1.0.tar.gz (checkout) or ...-py3-none-any.whl
 """
 
 import base64
 import csv
 import hashlib
 import io
-import shutil
-import subprocess
-import sys
+import re
+import tarfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -25,49 +27,49 @@ from grader import resources
 from grader.errors import TfcertError
 
 DISTRIBUTION = "tfcert"
-# What pyproject.toml builds the wheel from; nothing else of the checkout (venvs, outputs) is copied.
+# What pyproject.toml builds the package from; nothing else of the checkout (venvs, outputs) is packed.
 BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "grader", *resources.FOLDERS)
 SOLUTIONS_IN_WHEEL = "grader/resources/solutions/"  # the reference solutions, as the wheel installs them
 NOT_REPACKED = ("INSTALLER", "REQUESTED", "RECORD", "direct_url.json")  # what the installer added
+NOT_PACKED = ("__pycache__", "*.pyc", "*.egg-info", ".*")  # caches and build leftovers of a checkout
+_VERSION = re.compile(r'^\[project\][^\[]*?^version\s*=\s*"([^"]+)"', re.MULTILINE | re.DOTALL)
 
 
 class WheelError(TfcertError):
-    """No wheel of this tfcert can be made (or the one given is not one)."""
+    """No package of this tfcert can be made (or the one given is not a tfcert wheel)."""
 
 
-def this_wheel(into: Path) -> Path:
-    """A wheel of the running tfcert in `into`: built from its checkout, or repacked from its installation."""
+def this_package(into: Path) -> Path:
+    """This tfcert as one installable file in `into`: its checkout's source archive, or its installed wheel."""
     package_parent = Path(resources.__file__).resolve().parents[2]
     if resources.root() == package_parent:  # grader/ beside tasks/: a source checkout
-        return build_wheel(package_parent, into)
+        return source_archive(package_parent, into)
     return repack_installed(package_parent, into)
 
 
-def build_wheel(project: Path, into: Path) -> Path:
-    """Build the wheel of the checkout `project` from a copy of its build inputs; return its path."""
+def source_archive(project: Path, into: Path) -> Path:
+    """Pack the checkout `project`'s build inputs as `tfcert-VERSION.tar.gz`; return its path."""
     missing = [name for name in BUILD_INPUTS if not (project / name).exists()]
     if missing:
         raise WheelError(f"{project}: not a whole tfcert checkout ({', '.join(missing)} missing); "
                          "pass a wheel with --wheel FILE")
-    copy = into / "source"
-    copy.mkdir()
-    for name in BUILD_INPUTS:
-        if (project / name).is_dir():
-            shutil.copytree(project / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copyfile(project / name, copy / name)
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-         "--wheel-dir", str(into), str(copy)],
-        capture_output=True, text=True,
-    )
-    shutil.rmtree(copy, ignore_errors=True)
-    wheels = sorted(into.glob(f"{DISTRIBUTION}-*.whl"))
-    if done.returncode != 0 or len(wheels) != 1:
-        said = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
-        raise WheelError(f"cannot build the tfcert wheel from {project} ({said}); "
-                         "install setuptools>=77, or pass a wheel with --wheel FILE")
-    return wheels[0]
+    found = _VERSION.search((project / "pyproject.toml").read_text(encoding="utf-8"))
+    if found is None:
+        raise WheelError(f"{project / 'pyproject.toml'}: no [project] version; pass a wheel with --wheel FILE")
+    top = f"{DISTRIBUTION}-{found.group(1)}"
+    target = into / f"{top}.tar.gz"
+
+    def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+        if any(Path(info.name).match(pattern) for pattern in NOT_PACKED):
+            return None
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        return info
+
+    with tarfile.open(target, "w:gz") as archive:
+        for name in BUILD_INPUTS:
+            archive.add(project / name, arcname=f"{top}/{name}", filter=keep)
+    return target
 
 
 def repack_installed(site_folder: Path, into: Path) -> Path:
@@ -93,28 +95,53 @@ def repack_installed(site_folder: Path, into: Path) -> Path:
     return target
 
 
-def without_solutions(wheel: Path, into: Path) -> Path:
-    """A copy of `wheel` in `into` without tfcert's reference solutions (and their RECORD lines).
+def without_solutions(package: Path, into: Path) -> Path:
+    """A copy of `package` (a wheel or a source archive) in `into` without tfcert's reference solutions.
 
-    An autograder archive goes where students' code runs: it must carry nothing that solves the task.
+    An autograder archive goes where students' code runs: it must carry nothing that solves the
+    task. A wheel loses `grader/resources/solutions/*` and their RECORD lines; a source archive
+    the files of its `solutions/` folder (the empty folder stays: pyproject.toml maps a package
+    onto it, so the archive still builds).
     """
-    target = into / wheel.name
-    if target.resolve() == wheel.resolve():
-        raise ValueError(f"{wheel}: the copy must go to another folder")
+    target = into / package.name
+    if target.resolve() == package.resolve():
+        raise ValueError(f"{package}: the copy must go to another folder")
     try:
-        with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
-            for info in source.infolist():
-                if info.filename.startswith(SOLUTIONS_IN_WHEEL):
-                    continue
-                data = source.read(info)
-                if info.filename.endswith(".dist-info/RECORD"):
-                    lines = data.decode("utf-8").splitlines(keepends=True)
-                    data = "".join(line for line in lines if not line.startswith(SOLUTIONS_IN_WHEEL)).encode()
-                copy.writestr(info, data)
-    except zipfile.BadZipFile:
+        if package.name.endswith(".tar.gz"):
+            _copy_tar_without_solutions(package, target)
+        else:
+            _copy_wheel_without_solutions(package, target)
+    except (zipfile.BadZipFile, tarfile.TarError):
         target.unlink(missing_ok=True)
-        raise WheelError(f"{wheel}: not a wheel (not a zip archive); pass a tfcert wheel with --wheel FILE") from None
+        raise WheelError(f"{package}: not a wheel or a source archive; pass a tfcert wheel with --wheel FILE") from None
     return target
+
+
+def _copy_wheel_without_solutions(wheel: Path, target: Path) -> None:
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            if info.filename.startswith(SOLUTIONS_IN_WHEEL):
+                continue
+            data = source.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode("utf-8").splitlines(keepends=True)
+                data = "".join(line for line in lines if not line.startswith(SOLUTIONS_IN_WHEEL)).encode()
+            copy.writestr(info, data)
+
+
+def _copy_tar_without_solutions(archive: Path, target: Path) -> None:
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(target, "w:gz") as copy:
+        for member in source.getmembers():
+            parts = Path(member.name).parts
+            if len(parts) > 2 and parts[1] == "solutions":  # tfcert-VERSION/solutions/<anything>
+                continue
+            copy.addfile(member, source.extractfile(member) if member.isfile() else None)
+
+
+def package_version(path: Path) -> str:
+    """The version in a package's file name: tfcert-VERSION-py3-none-any.whl or tfcert-VERSION.tar.gz."""
+    name = path.name.removesuffix(".tar.gz")
+    return name.split("-")[1]
 
 
 def check_wheel(path: Path) -> Path:

@@ -27,6 +27,7 @@ from grader.practice.text import (
 )
 from grader.report.html import escape, page, table
 from grader.report.plots import PlottedAttempt, explain_png, png_img_tag, scores_png
+from grader.report.text import gap_notes
 from grader.store.rows import Attempt, Session
 
 
@@ -92,8 +93,9 @@ def _task_section(standing: TaskStanding, session: Session) -> tuple[str, int]:
     if result.get("figure"):  # results stored before figures existed have none
         parts.append(png_img_tag(explain_png(result["figure"]), f"{standing.task}: what attempt {number} predicted"))
         plots += 1
-    if result["diagnostics"]:
-        parts.append("<ul>" + "".join(f"<li>{escape(note)}</li>" for note in result["diagnostics"]) + "</ul>")
+    notes = [*result["diagnostics"], *gap_notes(result)]
+    if notes:
+        parts.append("<ul>" + "".join(f"<li>{escape(note)}</li>" for note in notes) + "</ul>")
     parts += [_attempts_table(standing, session), "</section>"]
     return "\n".join(parts), plots
 
@@ -102,7 +104,8 @@ def _attempts_table(standing: TaskStanding, session: Session) -> str:
     rows = ["<table><tr><th>#</th><th>submitted</th><th>file</th><th>score</th><th>value</th><th>note</th></tr>"]
     for number, attempt in enumerate(standing.attempts, 1):
         rows.append(f'<tr class="{_row_class(attempt)}"><td>{number}</td><td>{elapsed(attempt, session)}</td>'
-                    f"<td>{escape(attempt.submission)}</td><td>{escape(score_text(attempt))}</td>"
+                    f'<td class="path">{escape(attempt.submission)}</td>'
+                    f'<td class="word">{escape(score_text(attempt))}</td>'
                     f"<td>{'' if attempt.value is None else f'{attempt.value:.4f}'}</td>"
                     f"<td>{escape(attempt.message or '')}</td></tr>")
     return "\n".join(rows) + "</table>"

@@ -13,6 +13,7 @@ Example:
         print(format_standings(standings(store, session), now=time.time()))
 """
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -25,7 +26,9 @@ from pathlib import Path
 
 from grader.api import grade
 from grader.catalog import list_tasks, load_task
+from grader.data.files import DATASETS_DIR_ENV, datasets_dir
 from grader.errors import SubmissionError, TfcertError
+from grader.practice.starter import starter_name, starter_text
 from grader.practice.text import START_HINT, exam_readme, problem_contract, problem_folder, when, workspace_readme
 from grader.report.result import GradeResult
 from grader.scoring.points import MAX_POINTS
@@ -139,8 +142,10 @@ def start(store: Store, specs: list[TaskSpec], minutes: float, workspace: Path |
         if active:
             raise SessionError(f"session {active.id} is still active (deadline {when(active.deadline)}); "
                                "close it with `tfcert practice end` first")
+        data_dir = datasets_dir()
         session = store.insert_session(started_at, started_at + minutes * 60, str(target.resolve()),
-                                       tuple(spec.id for spec in specs), exam)
+                                       tuple(spec.id for spec in specs), exam,
+                                       None if data_dir is None else str(data_dir.resolve()))
         write_workspace(target, session, specs)
     return session
 
@@ -168,7 +173,7 @@ def write_workspace(target: Path, session: Session, specs: list[TaskSpec]) -> No
         for problem, spec in zip(problems, specs, strict=True):
             folder = staging / problem_folder(problem["label"]) if problem else staging
             folder.mkdir(exist_ok=True)
-            shutil.copyfile(spec.project_path(spec.starter), folder / Path(spec.starter).name)
+            (folder / starter_name(spec)).write_text(starter_text(spec), encoding="utf-8")
             if problem:
                 (folder / "CONTRACT.md").write_text(problem_contract(problem, spec), encoding="utf-8")
         readme = exam_readme(session, specs) if session.exam else workspace_readme(session, specs)
@@ -227,7 +232,8 @@ def submit(store: Store, task_id: str, submission: Path, *, now: Clock = time.ti
     session = check_submission(store, task_id, submission)
     submitted_at = now()
     try:
-        result, error = grade(task_id, submission, time_limit=time_limit, limits=limits, log=log), None
+        with session_datasets_dir(session):
+            result, error = grade(task_id, submission, time_limit=time_limit, limits=limits, log=log), None
     except TfcertError as exc:
         result, error = None, exc
     with store.transaction():
@@ -240,6 +246,19 @@ def submit(store: Store, task_id: str, submission: Path, *, now: Clock = time.ti
         )
     standing = standings(store, current).tasks[current.tasks.index(task_id)]
     return Submitted(current, attempt, result, error, standing)
+
+
+@contextlib.contextmanager
+def session_datasets_dir(session: Session):
+    """Within: the datasets dir the session started with, unless one is given now (--data-dir or the env)."""
+    if session.data_dir is None or datasets_dir() is not None:
+        yield
+        return
+    os.environ[DATASETS_DIR_ENV] = session.data_dir  # train-mode children inherit it
+    try:
+        yield
+    finally:
+        os.environ.pop(DATASETS_DIR_ENV, None)
 
 
 def end(store: Store, *, now: Clock = time.time) -> Standings:

@@ -5,10 +5,11 @@ Example:
     when(session.deadline)        # '2024-05-01 14:10'
 """
 
+import re
 from datetime import datetime
 
 from grader.report.contract import format_contract
-from grader.report.text import format_table
+from grader.report.text import format_table, wrap_lines
 from grader.scoring.points import MAX_POINTS
 
 START_HINT = "start one with `tfcert practice start`"
@@ -77,20 +78,20 @@ def format_started(session) -> str:
     ])
 
 
-def format_standings(standings, now: float) -> str:
-    """The session header (times, workspace) and the per-task table with the total."""
+def format_standings(standings, now: float, width: int | None = None) -> str:
+    """The session header (times, workspace) and the per-task table with the total, within `width` columns."""
     session = standings.session
     title = f"{session.exam['title']} (mock exam), " if session.exam else ""
-    lines = [
+    header = [
         f"{title}practice session {session.id}: started {when(session.started_at)}, "
         f"deadline {when(session.deadline)}, {session_state(session, now)}",
         f"time used  {duration(time_used(session, now))} of {duration(session.deadline - session.started_at)}",
         f"workspace  {session.workspace}",
-        "",
-        format_table(standings_rows(standings)),
+        *([f"data dir   {session.data_dir}   (--data-dir, kept for this session)"] if session.data_dir else []),
     ]
+    lines = [wrap_lines("\n".join(header), width), "", format_table(standings_rows(standings), width)]
     if session.exam:
-        lines += ["", exam_verdict(standings)]
+        lines += ["", wrap_lines(exam_verdict(standings), width)]
     return "\n".join(lines)
 
 
@@ -111,9 +112,10 @@ def standings_rows(standings) -> list[tuple[str, ...]]:
         value = "n/a" if best.value is None else f"{best.value:.4f}"
         rows.append((*first, standing.task, f"{best.points}/{MAX_POINTS}", f"{best.result['metric_label']} {value}",
                      "PASS" if best.result["passed"] else "FAIL", standing.summary()))
-    total = f"{standings.total}/{standings.max_total}"
-    rows.append(("total", f"{standings.weighted_percent:.1f}%", "", total, "", "", "") if exam
-                else ("total", total, "", "", ""))
+    if exam:  # the weights sum to 100%; what counts is the weighted total, in the "best" column
+        rows.append(("weighted total", "100%", "", f"{standings.weighted_percent:.1f}%", "", "", ""))
+    else:
+        rows.append(("total", f"{standings.total}/{standings.max_total}", "", "", ""))
     return rows
 
 
@@ -148,7 +150,7 @@ def problem_folder(label: str) -> str:
 
 def problem_contract(problem: dict, spec) -> str:
     """CONTRACT.md of an exam problem: what stands in for it (if anything), then the task's whole contract."""
-    lines = [f"# {problem['label']}: {spec.title}", ""]
+    lines = [f"# {problem_heading(problem['label'], spec.title)}", ""]
     if problem["stands_in_for"]:
         lines += [f"The data of this problem's task ({problem['stands_in_for']}) is not on this machine: "
                   f"{spec.id} stands in for it, with its own contract below.", ""]
@@ -157,6 +159,19 @@ def problem_contract(problem: dict, spec) -> str:
     lines += [f"Submit with `tfcert practice submit {spec.id} FILE` (a .keras/.h5 file or a solution .py).", "",
               "```text", format_contract(spec), "```"]
     return "\n".join(lines) + "\n"
+
+
+def problem_heading(label: str, title: str) -> str:
+    """'Category 5: forecast monthly sunspots', not 'Category 5: Exam category 5: forecast monthly sunspots'.
+
+    A title that already names the problem before its first colon ('Exam category 5: ...',
+    'Dicoding simulation C5 (2022): ...') gives that name to the label instead of repeating it.
+    """
+    prefix, colon, rest = title.partition(": ")
+    named = re.search(rf"\b{re.escape(label)}\b", prefix, re.IGNORECASE) if colon else None
+    if named is None:
+        return f"{label}: {title}"
+    return f"{label}{prefix[named.end():]}: {rest}"
 
 
 def exam_readme(session, specs) -> str:
@@ -202,12 +217,14 @@ def format_history(all_standings, now: float) -> str:
     blocks = []
     for standings in reversed(all_standings):
         session = standings.session
+        total = (f"{session.exam['title']} (mock exam), weighted total {standings.weighted_percent:.1f}%"
+                 if session.exam else f"total {standings.total}/{standings.max_total}")
         lines = [f"session {session.id}  started {when(session.started_at)}, "
-                 f"{duration(session.deadline - session.started_at)} allowed, {session_state(session, now)}; "
-                 f"total {standings.total}/{standings.max_total}"]
+                 f"{duration(session.deadline - session.started_at)} allowed, {session_state(session, now)}; {total}"]
+        column = max(len(standing.task) for standing in standings.tasks)
         for standing in standings.tasks:
             scores = [f"{elapsed(a, session)} {score_text(a)}" for a in standing.attempts] or ["no attempts"]
-            lines.append(f"  {standing.task:<8} " + ", ".join(scores))
+            lines.append(f"  {standing.task:<{column}}  " + ", ".join(scores))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

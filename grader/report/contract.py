@@ -4,9 +4,8 @@ Example:
     print(format_contract(load_task("task4")))
 """
 
-from pathlib import Path
-
 from grader.models.structure import format_shape
+from grader.scoring.points import points_text
 from grader.spec import METRICS, TaskSpec
 from grader.spec.baselines import describe_baseline
 
@@ -66,8 +65,8 @@ def format_contract(spec: TaskSpec) -> str:
     lines += ["", f"scoring     {metric.label}{scale} ({'lower' if metric.lower_is_better else 'higher'} is better)"]
     for points in sorted(metric.ladder, reverse=True):
         passing = "  (pass line)" if points == metric.pass_points else ""
-        lines.append(f"  {points} points  {metric.label} {op} {metric.ladder[points]:g}{passing}")
-    lines.append("  0 points  otherwise")
+        lines.append(f"  {points_text(points):<8}  {metric.label} {op} {metric.ladder[points]:g}{passing}")
+    lines.append(f"  {points_text(0):<8}  otherwise")
     for name, bound in metric.also.items():
         also_op = "<=" if METRICS[name][0] == "min" else ">="
         lines.append(f"  and a pass also needs {METRICS[name][1]} {also_op} {bound:g}")
@@ -89,5 +88,5 @@ def format_contract(spec: TaskSpec) -> str:
 
 
 def _my_copy(spec: TaskSpec) -> str:
-    """The learner's copy of the starter, as the contract suggests naming it: my_task4.py."""
-    return f"my_{Path(spec.starter).name}"
+    """The learner's copy of the starter, as the contract suggests naming it: my_task4.py, my_fashion-mnist.py."""
+    return f"my_{spec.id}.py"

@@ -11,7 +11,7 @@ Example:
 import html
 
 from grader.report.plots import explain_png, png_img_tag
-from grader.report.text import requirement_text
+from grader.report.text import gap_notes, requirement_text
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -21,6 +21,8 @@ th { background: #f3f3f3; }
 img { max-width: 100%; display: block; margin: 0.5em 0; }
 .late { color: #b22; } .error { color: #b22; font-style: italic; }
 section { border-top: 2px solid #ccc; margin-top: 2em; }
+.word { white-space: nowrap; }  /* a one-word cell (a task id, 4/5) never breaks at its hyphen */
+.path { overflow-wrap: anywhere; }  /* a long path breaks anywhere rather than stretch the table */
 """
 
 
@@ -39,8 +41,14 @@ def table(rows: list[tuple[str, ...]]) -> str:
     """An HTML table; the first row is the header."""
     header, *body = rows
     lines = ["<table><tr>" + "".join(f"<th>{escape(cell)}</th>" for cell in header) + "</tr>"]
-    lines += ["<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in body]
+    lines += ["<tr>" + "".join(cell_html(cell) for cell in row) + "</tr>" for row in body]
     return "\n".join(lines) + "</table>"
+
+
+def cell_html(cell) -> str:
+    """A <td>; a cell of one word (a task id like fashion-mnist, '4/5') is kept on one line."""
+    text = str(cell)
+    return f'<td class="word">{escape(text)}</td>' if text and " " not in text else f"<td>{escape(text)}</td>"
 
 
 def format_result_html(result) -> str:
@@ -60,7 +68,7 @@ def format_result_html(result) -> str:
     baselines = "".join(
         f"<tr><td>{e(b.label)}</td><td>{b.value:.4f}</td><td>{b.points}</td></tr>" for b in result.baselines
     )
-    notes = "".join(f"<li>{e(note)}</li>" for note in result.diagnostics)
+    notes = "".join(f"<li>{e(note)}</li>" for note in [*result.diagnostics, *gap_notes(result)])
     value = "n/a" if result.value is None else f"{result.value:.4f}"
     parts = [
         f"<div><h3>{e(result.task)} - {e(result.title)}</h3>",

@@ -9,6 +9,8 @@ Example:
 import json
 from dataclasses import asdict, dataclass, field
 
+from grader.scoring.gaps import RungGap
+
 
 @dataclass(frozen=True)
 class BaselineScore:
@@ -56,6 +58,7 @@ class GradeResult:
     train_seconds: float | None = None
     figure: dict = field(default_factory=dict)  # grader.scoring.figure.figure_data: what a plot shows
     requirements: list[Requirement] = field(default_factory=list)  # the pass also needs these
+    gaps: list[RungGap] = field(default_factory=list)  # each rung seen from the value, best first (scoring.gaps)
     # The diagnostics as they may be shown before grades are published: no value from the hidden split.
     public_diagnostics: list[str] = field(default_factory=list)
 

@@ -91,6 +91,10 @@ def keras3_hint(message: str, source: str) -> str | None:
 
 
 def with_hint(message: str, source: str) -> str:
-    """`message`, followed by '; Keras 3: <fix>' when a Keras 2 habit explains it."""
+    """'Keras 3: <fix>; what failed: <message>' when a Keras 2 habit explains `message`, else `message`.
+
+    The fix comes first: Keras 3's own words (e.g. "dtype='string' is not a valid dtype") say
+    nothing about the habit, so a learner reading from the left must meet the fix before them.
+    """
     hint = keras3_hint(message, source)
-    return f"{message}; {hint}" if hint else message
+    return f"{hint}; what failed: {message}" if hint else message

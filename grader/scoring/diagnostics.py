@@ -17,8 +17,9 @@ from grader.data.line import probe_points
 from grader.models.predict import fitted_inputs, predict
 from grader.models.structure import iter_layers, takes_text
 from grader.scoring.evaluate import accuracy, mean_squared_error, predicted_classes
-from grader.scoring.points import MAX_POINTS, points_for
+from grader.scoring.points import points_for
 from grader.spec import METRICS
+from grader.spec.baselines import describe_baseline
 
 PIXEL_PROBE_IMAGES = 256  # as many test images as one prediction batch: the same picture as all 10,000
 PIXEL_GAP = 0.3  # accuracy gap between raw and divided pixels that says "trained on raw pixels"
@@ -69,11 +70,11 @@ def diagnose(evaluation, spec, model=None, test=None, traces=None) -> list[Note]
     for name, value in evaluation.baseline_values.items():
         worse = value < evaluation.metric_value if spec.metric.lower_is_better else value > evaluation.metric_value
         if worse:
+            label = describe_baseline(name, spec.metric.baselines[name])
             notes.append(Note(
-                f"the '{name}' baseline scores better ({spec.metric.label} {value:.4g}) than your model "
-                f"({evaluation.metric_value:.4g}): the model adds nothing over a rule of thumb yet",
-                f"the '{name}' baseline scores better than your model: the model adds nothing over a rule of "
-                "thumb yet"))
+                f"a rule of thumb scores better than your model: {label}, {spec.metric.label} {value:.4g} "
+                f"(yours {evaluation.metric_value:.4g}); the model adds nothing over it yet",
+                f"a rule of thumb scores better than your model: {label}; the model adds nothing over it yet"))
     for name, bound in spec.metric.also.items():
         value = evaluation.also_values[name]
         lower_is_better = METRICS[name][0] == "min"
@@ -82,10 +83,6 @@ def diagnose(evaluation, spec, model=None, test=None, traces=None) -> list[Note]
             notes.append(Note(f"{need}; yours is {value:.4g}", f"{need}; yours does not meet it"))
     if spec.metric.hint and points < spec.metric.pass_points:
         notes.append(Note(" ".join(spec.metric.hint.split())))
-    if not notes and points < MAX_POINTS:
-        best = spec.metric.ladder[max(spec.metric.ladder)]
-        need = f"full marks need {spec.metric.label} {'<=' if spec.metric.lower_is_better else '>='} {best:g}"
-        notes.append(Note(f"{need}; yours is {evaluation.metric_value:.4g}", need))
     if model is not None:
         notes.extend(_probe_notes(model, spec, traces))
     return notes

@@ -6,6 +6,7 @@ Example:
     figure_data(evaluation, spec)
     # {"kind": "confusion", "classes": [...], "matrix": [[98, 2, ...], ...]}
     # {"kind": "forecast", "actual": [...], "forecast": [...]}
+    # {"kind": "line", "x": [...], "actual": [...], "forecast": [...]}     (a line task: against x)
 """
 
 import numpy as np
@@ -15,9 +16,16 @@ from grader.scoring.evaluate import predicted_classes
 FORECAST_POINTS = 365  # one test year of a daily series: enough to see the fit, small to store
 
 
-def figure_data(evaluation, spec) -> dict:
-    """Confusion matrix for classifiers, the first FORECAST_POINTS of forecast vs actual otherwise."""
+def figure_data(evaluation, spec, test=None) -> dict:
+    """Confusion matrix for classifiers; for a line task (and its `test` examples) the answers against x;
+    the first FORECAST_POINTS of forecast vs actual otherwise."""
     predictions, targets = evaluation.predictions, evaluation.targets
+    if spec.input.kind == "number" and test is not None:
+        x = np.asarray(test.x, dtype=np.float64).reshape(len(targets), -1)[:, 0]
+        answers = np.nan_to_num(predictions.reshape(len(predictions), -1)[:, 0], nan=0.0, posinf=0.0, neginf=0.0)
+        return {"kind": "line", "x": [round(float(v), 4) for v in x],
+                "actual": [round(float(v), 4) for v in targets.reshape(len(targets), -1)[:, 0]],
+                "forecast": [round(float(v), 4) for v in answers]}
     if spec.output.activation == "linear":
         # Multi-step or multivariate targets: the first variable's next step is the line drawn.
         count = min(len(targets), FORECAST_POINTS)

@@ -19,3 +19,8 @@ def points_for(value: float, metric) -> int:
         if reached:
             return points
     return 0
+
+
+def points_text(count: int) -> str:
+    """'1 point', '4 points'."""
+    return f"{count} point" if count == 1 else f"{count} points"

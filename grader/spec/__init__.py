@@ -4,7 +4,8 @@ A spec is the single source of truth for a task (data, input/output contract, me
 ladder, limits). Open `model.py` for the dataclasses and the metrics, `files.py` for where specs
 and the files they name live (installed or in a checkout), `loader.py` for finding spec files
 and validating them (errors name the file and the field), `typed.py` for the strict
-YAML-to-dataclass builder, `baselines.py` for the baselines a spec may name. This layer knows
+YAML-to-dataclass builder, `baselines.py` for the baselines a spec may name, `advice.py` for
+what usually closes a gap to a rung, by task category. This layer knows
 nothing about data: the data sources pass their rules in (see grader.catalog, which loads tasks).
 """
 

@@ -21,7 +21,7 @@ class BaselineDeclaration:
 
 
 BASELINES = {
-    "naive": BaselineDeclaration("naive forecast (previous value)"),
+    "naive": BaselineDeclaration("repeat the last value (naive forecast)"),
     "moving_average": BaselineDeclaration("moving average of the last {window} values", ("window",)),
     "majority_class": BaselineDeclaration("always the most common class"),
     "bag_of_words": BaselineDeclaration("bag of words (logistic regression, order ignored)"),

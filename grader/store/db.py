@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.errors import TfcertError
 from grader.paths import data_dir
-from grader.store.rows import Attempt, BatchRow, Session
+from grader.store.rows import Attempt, BatchRow, Override, Session
 
 DB_FILE = "tfcert.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -83,6 +83,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
     ),
     (  # 5: a session that is a mock exam keeps its plan (problems, weights, stand-ins) as JSON
         "ALTER TABLE sessions ADD COLUMN exam TEXT",
+    ),
+    (  # 6: what a session and a batch run keep for later commands: the datasets dir, late rules, overrides
+        "ALTER TABLE sessions ADD COLUMN data_dir TEXT",  # the --data-dir in effect at `practice start`
+        "ALTER TABLE batch_results ADD COLUMN submitted_at REAL",  # the file's time, for the late rule
+        "ALTER TABLE batch_runs ADD COLUMN late_rule TEXT",  # JSON {"deadline", "penalty_per_day"}, or NULL
+        "ALTER TABLE batch_runs ADD COLUMN export TEXT",  # JSON: where and what the last export wrote
+        """CREATE TABLE batch_overrides (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES batch_runs (id),
+            student TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            note TEXT NOT NULL,
+            sha256 TEXT NOT NULL,       -- the file graded when the override was made ('' if none)
+            created_at REAL NOT NULL    -- the latest override of a student is the one that applies
+        )""",
     ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -210,10 +225,11 @@ class Store:
         return [_session(row) for row in self.connection.execute("SELECT * FROM sessions ORDER BY id")]
 
     def insert_session(self, started_at: float, deadline: float, workspace: str, tasks: tuple[str, ...],
-                       exam: dict | None = None) -> Session:
+                       exam: dict | None = None, data_dir: str | None = None) -> Session:
         cursor = self.connection.execute(
-            "INSERT INTO sessions (started_at, deadline, workspace, tasks, exam) VALUES (?, ?, ?, ?, ?)",
-            (started_at, deadline, workspace, json.dumps(list(tasks)), None if exam is None else json.dumps(exam)),
+            "INSERT INTO sessions (started_at, deadline, workspace, tasks, exam, data_dir) VALUES (?, ?, ?, ?, ?, ?)",
+            (started_at, deadline, workspace, json.dumps(list(tasks)), None if exam is None else json.dumps(exam),
+             data_dir),
         )
         return self.session(cursor.lastrowid)
 
@@ -268,10 +284,44 @@ class Store:
         """Store one BatchRow; a second row for the same (student, sha256) is ignored, never doubled."""
         self.connection.execute(
             "INSERT OR IGNORE INTO batch_results (run_id, student, file, sha256, status, message, points, value,"
-            " passed, result, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " passed, result, graded_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run_id, row.student, row.file, row.sha256, row.status, row.message, row.points, row.value,
-             int(row.passed), json.dumps(row.result) if row.result is not None else None, row.graded_at),
+             int(row.passed), json.dumps(row.result) if row.result is not None else None, row.graded_at,
+             row.submitted_at),
         )
+
+    def batch_run_task(self, run_id: int) -> str | None:
+        """The task a batch run graded, or None when there is no such run."""
+        row = self.connection.execute("SELECT task FROM batch_runs WHERE id = ?", (run_id,)).fetchone()
+        return row["task"] if row else None
+
+    def set_batch_settings(self, run_id: int, *, late_rule: dict | None = None, export: dict | None = None) -> None:
+        """Keep a run's late rule ({"deadline", "penalty_per_day"}) and/or what its last export wrote."""
+        if late_rule is not None:
+            self.connection.execute("UPDATE batch_runs SET late_rule = ? WHERE id = ?", (json.dumps(late_rule), run_id))
+        if export is not None:
+            self.connection.execute("UPDATE batch_runs SET export = ? WHERE id = ?", (json.dumps(export), run_id))
+
+    def batch_settings(self, run_id: int) -> tuple[dict | None, dict | None]:
+        """(late rule, last export) of a run, as set_batch_settings kept them."""
+        row = self.connection.execute("SELECT late_rule, export FROM batch_runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None, None
+        return (json.loads(row["late_rule"]) if row["late_rule"] else None,
+                json.loads(row["export"]) if row["export"] else None)
+
+    def insert_override(self, run_id: int, override: Override) -> None:
+        """Record an instructor's grade for a student; the latest one of a student applies."""
+        self.connection.execute(
+            "INSERT INTO batch_overrides (run_id, student, points, note, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, override.student, override.points, override.note, override.sha256, override.created_at))
+
+    def overrides(self, run_id: int) -> dict[str, Override]:
+        """The override that applies to each overridden student of a run (the latest)."""
+        rows = self.connection.execute(
+            "SELECT * FROM batch_overrides WHERE run_id = ? ORDER BY created_at, id", (run_id,))
+        return {row["student"]: Override(row["student"], row["points"], row["note"], row["sha256"],
+                                         row["created_at"]) for row in rows}
 
     def batch_rows(self, run_id: int) -> list[BatchRow]:
         """Every stored row of a run (all versions of every student's file), oldest first."""
@@ -288,7 +338,7 @@ class Store:
 def _session(row: sqlite3.Row) -> Session:
     return Session(id=row["id"], started_at=row["started_at"], deadline=row["deadline"], ended_at=row["ended_at"],
                    workspace=row["workspace"], tasks=tuple(json.loads(row["tasks"])),
-                   exam=json.loads(row["exam"]) if row["exam"] else None)
+                   exam=json.loads(row["exam"]) if row["exam"] else None, data_dir=row["data_dir"])
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:
@@ -306,4 +356,5 @@ def batch_row(row: sqlite3.Row) -> BatchRow:
         student=row["student"], file=row["file"], sha256=row["sha256"], status=row["status"],
         message=row["message"], points=row["points"], value=row["value"], passed=bool(row["passed"]),
         result=json.loads(row["result"]) if row["result"] else None, graded_at=row["graded_at"],
+        submitted_at=row["submitted_at"],
     )

@@ -8,7 +8,7 @@ Example:
     BatchRow(...).status       # a key of STATUSES
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Session:
     # A mock exam's plan: {"id", "title", "pass_percent", "problems": [{"label", "task", "weight",
     # "stands_in_for", "note"}]}, the task being the one graded here; None for a plain session.
     exam: dict | None = None
+    data_dir: str | None = None  # the datasets dir (--data-dir) in effect at the start: later commands use it
 
     @property
     def active(self) -> bool:
@@ -64,6 +65,27 @@ STATUSES = {
 
 
 @dataclass(frozen=True)
+class Override:
+    """An instructor's manual grade for one student of a batch run, with the note that explains it."""
+
+    student: str
+    points: int
+    note: str
+    sha256: str  # the file graded when the override was made ('' if none)
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """What turned a row's ladder points into its gradebook points: lateness, an override (grader.batch.adjust)."""
+
+    graded_points: int  # what the submission earned on the ladder (0 when it was not graded)
+    late_days: int | None  # days started after the deadline; None when on time or without a deadline
+    late_points_off: int  # what the late rule took
+    override: Override | None
+
+
+@dataclass(frozen=True)
 class BatchRow:
     """One student's outcome in a batch run (one row of the gradebook)."""
 
@@ -72,8 +94,13 @@ class BatchRow:
     sha256: str  # of the file's content; "" when there is no single file
     status: str  # a key of STATUSES
     message: str | None  # why, when status is not "graded"
-    points: int  # 0 unless graded
+    points: int  # 0 unless graded; in the exports, after any adjustment
     value: float | None  # the metric, when graded and finite
     passed: bool
     result: dict | None  # GradeResult.to_dict() when graded
     graded_at: float  # epoch seconds
+    submitted_at: float | None = None  # the file's time (its modification time, or its zip entry's)
+    # Attached for the exports, never stored with the row: the late rule's and an override's effect
+    # (grader.batch.adjust), and the student's identifiers from the roster (LMS exports).
+    adjustment: Adjustment | None = None
+    identity: dict = field(default_factory=dict)

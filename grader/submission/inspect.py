@@ -6,8 +6,8 @@ runs. A model that does not load is still described from its config.
 
 Example:
     report = inspect_file(Path("model.h5"))
-    print(format_report(report))   # `tfcert inspect model.h5`
     report.to_dict()               # plain data, ready for json.dumps
+    # grader.report.inspection.format_report(report): what `tfcert inspect model.h5` prints
 """
 
 import dataclasses
@@ -17,7 +17,7 @@ from pathlib import Path
 from grader.catalog import list_tasks
 from grader.errors import ContractError, SubmissionError
 from grader.models.structure import format_shape
-from grader.submission.compat import SHIMS, wrapped_layers
+from grader.submission.compat import wrapped_layers
 from grader.submission.contract import check_contract
 from grader.submission.load import check_file, load_model_file, read_saved_config
 
@@ -38,6 +38,8 @@ class TaskFit:
     task_id: str
     fits: bool
     reason: str
+    feeds: str = ""  # the task's input shape, e.g. "(None, 30, 1)"
+    expects: str = ""  # and its output shape
 
 
 @dataclass
@@ -116,38 +118,9 @@ def _layer_lines(entries: list[dict], depth: int):
 
 def _task_fit(model, spec) -> TaskFit:
     """Check one task's contract; the reason says what it feeds and expects, or the mismatch."""
+    feeds, expects = format_shape((None, *spec.input.shape)), format_shape((None, *spec.output.shape))
     try:
         check_contract(model, spec)
     except ContractError as exc:
-        return TaskFit(spec.id, False, str(exc))
-    feeds, expects = format_shape((None, *spec.input.shape)), format_shape((None, *spec.output.shape))
-    return TaskFit(spec.id, True, f"{spec.id} feeds {feeds} and expects {expects}")
-
-
-def format_report(report: ModelReport) -> str:
-    """The report as the terminal shows it."""
-    saved_by = report.saved_by or "an unrecorded Keras version"
-    backend = f", {report.backend} backend" if report.backend else ""
-    lines = [f"{report.path}: {report.model_class} saved by {saved_by}{backend} ({report.format} file)",
-             "layers:", *_layer_table(report.layers)]
-    if not report.loads:
-        lines += [f"loads in safe mode: no: {report.problem}", "tasks: not checked (the model must load first)"]
-        return "\n".join(lines)
-    shapes = " + ".join(map(format_shape, report.inputs)) + " -> " + " + ".join(map(format_shape, report.outputs))
-    lines += [f"input -> output: {shapes}", f"parameters: {report.params:,}", *_shim_lines(report.shims), "tasks:"]
-    lines += [f"  {fit.task_id}: {'fits' if fit.fits else 'does not fit'}: {fit.reason}" for fit in report.tasks]
-    return "\n".join(lines)
-
-
-def _layer_table(layers: list[LayerLine]) -> list[str]:
-    """Class and name columns; a nested layer is indented under the layer that holds it."""
-    width = max((2 * layer.depth + len(layer.class_name) for layer in layers), default=0)
-    return [f"  {('  ' * layer.depth + layer.class_name).ljust(width)}  {layer.name}" for layer in layers]
-
-
-def _shim_lines(applied: list[str]) -> list[str]:
-    """Whether the model loads as saved, or with which shims and whose files each serves."""
-    if not applied:
-        return ["loads in safe mode: yes, as saved"]
-    serves = {shim.name: shim.serves for shim in SHIMS}
-    return ["loads in safe mode: yes, with shims:"] + [f"  {name}: for {serves[name]}" for name in applied]
+        return TaskFit(spec.id, False, str(exc), feeds, expects)
+    return TaskFit(spec.id, True, f"{spec.id} feeds {feeds} and expects {expects}", feeds, expects)
