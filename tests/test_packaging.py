@@ -27,6 +27,21 @@ from grader.sandbox.runner import child_pythonpath
 from grader.spec import PROJECT_ROOT, TASKS_DIR_ENV, project_file
 
 SECRET = "a long random class secret"
+READS_REFERENCE = """
+import pathlib
+import keras
+import grader.resources
+
+def solution_model():
+    for candidate in (pathlib.Path("{root}", "source", "solutions", "task4.py"),
+                      grader.resources.root() / "solutions" / "task4.py"):
+        try:
+            candidate.read_text()
+        except OSError:
+            continue
+        raise RuntimeError(f"ESCAPED: read {{candidate}}")
+    return keras.Sequential([keras.Input((30, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+"""
 # The installed copy must run, not this checkout, whatever the test process was started with.
 CLEAN_ENV = {name: value for name, value in os.environ.items()
              if name not in ("PYTHONPATH", TASKS_DIR_ENV, "TFCERT_SECRET")}
@@ -343,6 +358,11 @@ def test_the_gradescope_autograder_grades_as_gradescope_runs_it(venv, tmp_path, 
     published = [test for test in good["tests"] if test["visibility"] == "after_published"]
     assert len(published) == 1 and f"{expected.value:.4f}" in published[0]["output"]
     assert f"{expected.value:.4f}" not in good["output"] and "PASS" in good["output"]
+
+    # A student's code looks for the reference solution where the archive and the installed wheel put it.
+    cheat = run_autograder("cheat", {"solution.py": READS_REFERENCE.format(root=tmp_path / "cheat" / "autograder")
+                                     .encode()})
+    assert "ESCAPED" not in cheat["output"] and "not graded" not in cheat["output"], cheat["output"]
 
     bad = run_autograder("bad", {"model.h5": os.urandom(2048)})
     assert bad["score"] == 0 and "not graded (error)" in bad["output"] and "model.h5" in bad["output"]
