@@ -20,7 +20,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch.gradebook import BatchRow, submission_row, write_exports
+from grader.batch.gradebook import BatchRow, submission_row, write_export, write_exports
+from grader.batch.similarity.assemble import compare_subjects, similarity_outputs, subject
+from grader.batch.similarity.compare import SimilarityReport
 from grader.batch.workers import Job, LocalExecutor, save_test_split
 from grader.data import hidden_test_split
 from grader.errors import TfcertError
@@ -63,6 +65,7 @@ class BatchOptions:
     address: str | None = None  # a Ray cluster; None starts a local Ray instance
     limits: dict = field(default_factory=dict)  # overrides of the spec's limits, e.g. {"disk_mb": 512}
     allow_unisolated: bool = False  # run submitted code even where no sandbox view can be built
+    similarity: bool = False  # compare every pair of submissions (grader.batch.similarity)
 
 
 @dataclass
@@ -75,6 +78,7 @@ class BatchSummary:
     exports: list[Path]
     worker_peak_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
     sandbox: str = ""  # how submitted code was contained (also stored with the run)
+    similarity: SimilarityReport | None = None  # with BatchOptions.similarity
 
 
 def sha256_of(path: Path) -> str:
@@ -149,7 +153,7 @@ def read_roster(path: Path) -> list[str]:
         raise BatchError(f"{path}: cannot read the roster ({exc})") from None
 
 
-def _unpack(archive_path: Path, into: Path) -> Path:
+def unpack(archive_path: Path, into: Path) -> Path:
     """Extract a submissions zip safely (no paths outside `into`, no zip bombs); return the root."""
     try:
         with zipfile.ZipFile(archive_path) as archive:
@@ -163,7 +167,8 @@ def _unpack(archive_path: Path, into: Path) -> Path:
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else into
 
 
-def _time_limit(spec, job: Job) -> float:
+def time_limit(spec, job: Job) -> float:
+    """A job's time limit: the spec's training budget (solution files), its prediction budget and bookkeeping."""
     limits = spec.limits
     training = limits.train_seconds if job.path.suffix.lower() == ".py" else 0
     return training + limits.predict_seconds + EXTRA_SECONDS
@@ -179,7 +184,7 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
     spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **options.limits))
     with tempfile.TemporaryDirectory(prefix="tfcert-batch-") as scratch:
         scratch = Path(scratch)
-        root = _unpack(submissions, scratch / "unpacked") if submissions.is_file() else submissions
+        root = unpack(submissions, scratch / "unpacked") if submissions.is_file() else submissions
         found = discover(root)
         roster = read_roster(options.roster) if options.roster else []
         present = {item.student for item in found}
@@ -201,10 +206,19 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
                         store.insert_batch_row(run_id, _unsubmitted_row(item))
             peaks = _grade_jobs(spec, jobs, options, store, run_id, scratch, progress)
             latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
+            evidence = store.batch_evidence(run_id) if options.similarity else {}
         rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
-        exports = write_exports(rows, spec, options.out, options.formats)
+        report, files, sections = None, [], ()
+        if options.similarity:  # while the files are here: an unpacked zip goes with the scratch folder
+            paths = {item.student: item.path for item in found}
+            report = compare_subjects(spec, [subject(row.student, paths.get(row.student), row.file or "",
+                                                     evidence.get((row.student, row.sha256)))
+                                             for row in rows if row.file])
+            files, sections = similarity_outputs(report, spec, options.formats)
+        exports = write_exports(rows, spec, options.out, options.formats, sections)
+        exports += [write_export(options.out / relative, content) for relative, content in files]
     with_files = sum(1 for item in found if item.path is not None)
-    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks, sandbox)
+    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks, sandbox, report)
 
 
 def runs_code(path: Path, trust: bool) -> bool:
@@ -232,7 +246,7 @@ def _unsubmitted_row(item: Found) -> BatchRow:
     return BatchRow(item.student, None, "", item.status, item.message, 0, None, False, None, time.time())
 
 
-def _executor(spec, options: BatchOptions, workers: int, scratch: Path):
+def start_executor(spec, options: BatchOptions, workers: int, scratch: Path):
     """Workers that hold the hidden test split, built once here: local processes or Ray actors."""
     # Enforced where the code runs (a Ray node may lack what this machine has), not only here.
     env = {} if options.allow_unisolated else {REQUIRE_ISOLATION_ENV: "1"}
@@ -260,13 +274,15 @@ def _grade_jobs(spec, jobs, options, store, run_id, scratch, progress) -> dict[i
         return {}
     jobs_by_key = {job.key: job for job in jobs}
     peaks: dict[int, float] = {}
-    with _executor(spec, options, min(options.workers, len(jobs)), scratch) as executor:
-        for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
+    with start_executor(spec, options, min(options.workers, len(jobs)), scratch) as executor:
+        for outcome in executor.run(jobs, lambda job: time_limit(spec, job)):
             job = jobs_by_key[outcome.key]
             row = submission_row(outcome.key, job.shown, sha256_of(job.path), outcome.status, outcome.result,
                                  outcome.message)
             with store.transaction():
                 store.insert_batch_row(run_id, row)
+                if outcome.evidence is not None:
+                    store.insert_batch_evidence(run_id, row.student, row.sha256, outcome.evidence)
             if outcome.worker_peak_mb is not None:
                 peaks[outcome.worker] = max(peaks.get(outcome.worker, 0.0), outcome.worker_peak_mb)
             if progress is not None:

@@ -1,0 +1,156 @@
+"""Models compared by their answers on the hidden test split: agreement beyond chance.
+
+This catches what weights cannot: a copy under another architecture's weights, or one distilled
+from another student's model. Every pair of the class is compared, whatever the architectures.
+
+- **Classifiers: the same mistakes.** K = the test examples that both models get wrong with the
+  same wrong class. Its expectation E and variance V under independent mistakes come from an
+  answer-copying index as used for exams (in the spirit of Wollack's omega): model A gives the
+  wrong class c on example i with probability rho_A * g_ic, where g_ic is the share of the class's
+  models giving that wrong answer there (how hard and how misleading the example is) and rho_A
+  is A's error count over the class's mean. With fewer than MIN_CLASS_MODELS models the example
+  difficulty cannot be estimated, and the null is independent mistakes at the two accuracies
+  (each model's own confusion of true and wrong classes kept). z = (K - E) / sqrt(V).
+- **Everything else (values): correlated deviations.** Each model's predictions minus the class's
+  median prediction (which takes away the targets' noise and the shape every good model follows),
+  correlated between the two; a pair's robust z is against all pairs of the class. Where the
+  class's pairs already correlate at DEGENERATE_CORRELATION in the median (the line problems:
+  every model's answers are a straight line), predictions cannot tell copies apart; with fewer than
+  MIN_CLASS_MODELS models there is no median to compare with: both are said, not flagged.
+
+Example:
+    pairs, notes = compare_answers({"alice": answers_a, "bob": answers_b, ...})
+    pairs[("alice", "bob")]["predictions"]     # {"same_errors": 41, "errors": [43, 45], "z": 12.0, ...}
+"""
+
+from itertools import combinations
+
+import numpy as np
+
+from grader.batch.similarity.fingerprint import Answers
+from grader.batch.similarity.stats import robust_z
+
+MIN_CLASS_MODELS = 5
+# Thresholds, measured (bench/similarity.py, bench/results/similarity.md): independent models,
+# real and trained with different seeds, stay under these; re-saved, fine-tuned, 1%-noise and
+# distilled copies are far above them.
+SAME_ERRORS_Z = 6.0  # classifiers: z of the shared mistakes
+SAME_ERRORS_SHARE = 0.5  # ...and at least this share of the fewer mistakes are the same
+VALUES_Z = 6.0  # values: robust z of the deviations' correlation against the class's pairs
+VALUES_CORRELATION = 0.8  # ...and at least this correlation
+DEGENERATE_CORRELATION = 0.9
+
+
+def compare_answers(answers: dict[str, Answers]) -> tuple[dict[tuple[str, str], dict], list[str]]:
+    """Prediction signals of every pair ({(a, b): {"predictions": {...}}}, a < b) and notes on the class."""
+    names = sorted(answers)
+    if len(names) < 2:
+        return {}, []
+    reference = answers[names[0]]
+    same_split = [name for name in names if answers[name].kind == reference.kind
+                  and np.array_equal(answers[name].truth, reference.truth)]
+    notes = []
+    if len(same_split) < len(names):
+        notes.append(f"{len(names) - len(same_split)} models were graded on another hidden test split "
+                     "(another TFCERT_SECRET?): their predictions are not compared")
+    if len(same_split) < 2:
+        return {}, notes
+    if reference.kind == "classes":
+        return _same_mistakes(same_split, answers), notes
+    pairs, value_notes = _correlated_deviations(same_split, answers)
+    return pairs, notes + value_notes
+
+
+def _same_mistakes(names: list[str], answers: dict[str, Answers]) -> dict:
+    """K, E, V and z of the shared wrong answers, for all pairs at once."""
+    predicted = np.stack([answers[name].predicted for name in names])
+    truth = answers[names[0]].truth
+    wrong = predicted != truth
+    errors = wrong.sum(axis=1).astype(np.float64)
+    classes = int(max(predicted.max(), truth.max())) + 1
+    count, examples = predicted.shape
+    shared = np.zeros((count, count))
+    alike = np.zeros(examples)  # per example: the chance that two average models give the same wrong class
+    for wrong_class in range(classes):
+        gave = (wrong & (predicted == wrong_class)).astype(np.float32)
+        if not gave.any():
+            continue
+        shared += gave @ gave.T
+        alike += gave.mean(axis=0) ** 2
+    if count >= MIN_CLASS_MODELS and errors.mean() > 0:
+        rho = errors / errors.mean()
+        expected = np.outer(rho, rho) * alike.sum()
+        variance = expected - np.outer(rho ** 2, rho ** 2) * np.sum(alike ** 2)
+        null = "each test example's difficulty in this class"
+    else:
+        expected, variance = _independent_mistakes(predicted, truth, wrong, classes)
+        null = "independent mistakes at the two accuracies"
+    pairs = {}
+    for a, b in combinations(range(count), 2):
+        fewer = min(errors[a], errors[b])
+        if fewer == 0:
+            continue  # a model without mistakes shares none: nothing to compare
+        z = (shared[a, b] - expected[a, b]) / np.sqrt(max(variance[a, b], 1e-9))
+        share = shared[a, b] / fewer
+        pairs[(names[a], names[b])] = {"predictions": {
+            "similar": bool(z >= SAME_ERRORS_Z and share >= SAME_ERRORS_SHARE),
+            "same_errors": int(shared[a, b]), "errors": [int(errors[a]), int(errors[b])],
+            "expected": round(float(expected[a, b]), 1), "z": round(float(z), 1), "share": round(float(share), 3),
+            "examples": examples, "null": null}}
+    return pairs
+
+
+def _independent_mistakes(predicted, truth, wrong, classes):
+    """E and V of the shared wrong answers when two models err independently at their error rates.
+
+    Each model keeps its own habits: given the true class, which wrong classes it gives and how often.
+    """
+    count, examples = predicted.shape
+    cells = truth * classes + predicted  # (true, given) as one index per example
+    confusion = np.stack([np.bincount(cells[model][wrong[model]], minlength=classes * classes)
+                          for model in range(count)]).reshape(count, classes, classes).astype(np.float64)
+    errors = wrong.sum(axis=1)
+    per_true = np.bincount(truth, minlength=classes).astype(np.float64)
+    made = confusion.sum(axis=2, keepdims=True)
+    wrong_given_true = np.divide(confusion, made, out=np.zeros_like(confusion), where=made > 0)
+    rates = np.outer(errors / examples, errors / examples)
+    alike = np.einsum("ayc,byc->aby", wrong_given_true, wrong_given_true)  # same wrong class, given the true one
+    expected = rates * (alike @ per_true)
+    return expected, expected - rates ** 2 * ((alike ** 2) @ per_true)
+
+
+def _correlated_deviations(names: list[str], answers: dict[str, Answers]) -> tuple[dict, list[str]]:
+    """Correlations of every pair's deviations from the class's median prediction, with robust z."""
+    values = np.stack([answers[name].predicted.astype(np.float64).ravel() for name in names])
+    finite = np.all(np.isfinite(values), axis=1)
+    notes = []
+    if not finite.all():
+        notes.append(f"{int((~finite).sum())} models predicted values that are not finite numbers: "
+                     "their predictions are not compared")
+        names = [name for name, ok in zip(names, finite, strict=True) if ok]
+        values = values[finite]
+    if len(names) < MIN_CLASS_MODELS:
+        if len(names) >= 2:
+            notes.append(f"only {len(names)} models predict values here: the agreement of predictions needs "
+                         f"{MIN_CLASS_MODELS} or more to be measured against the class, so it is not")
+        return {}, notes
+    deviations = values - np.median(values, axis=0)
+    deviations -= deviations.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(deviations, axis=1)
+    unit = np.divide(deviations, norms[:, None], out=np.zeros_like(deviations), where=norms[:, None] > 0)
+    correlations = np.clip(unit @ unit.T, -1.0, 1.0)
+    rows, columns = np.triu_indices(len(names), k=1)
+    pair_values = correlations[rows, columns]
+    median = float(np.median(pair_values))
+    if median >= DEGENERATE_CORRELATION:
+        notes.append(f"independent models answer alike on this task (median correlation of the pairs' deviations "
+                     f"{median:.2f}): predictions cannot tell copies apart here")
+        return {}, notes
+    scores = robust_z(np.arctanh(np.clip(pair_values, -0.999999, 0.999999)))
+    pairs = {}
+    for index, (a, b) in enumerate(zip(rows, columns, strict=True)):
+        r, z = float(pair_values[index]), float(scores[index])
+        pairs[(names[a], names[b])] = {"predictions": {
+            "similar": bool(z >= VALUES_Z and r >= VALUES_CORRELATION), "correlation": round(r, 4),
+            "z": round(z, 1), "class_median": round(median, 3), "examples": int(values.shape[1])}}
+    return pairs, notes
