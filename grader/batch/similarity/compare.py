@@ -79,7 +79,7 @@ def thresholds() -> dict:
     """The calibrated thresholds in force (bench/results/similarity.md says how they were measured)."""
     from grader.batch.similarity import predictions, weights
 
-    return {"near_correlation": weights.NEAR_CORRELATION, "near_z": weights.NEAR_Z,
+    return {"near_correlation": weights.NEAR_CORRELATION,
             "same_errors_z": predictions.SAME_ERRORS_Z, "same_errors_share": predictions.SAME_ERRORS_SHARE,
             "values_z": predictions.VALUES_Z, "values_correlation": predictions.VALUES_CORRELATION,
             "code_share": CODE_SHARE}
@@ -151,7 +151,8 @@ def _near_reason(signal: dict) -> str:
 def _predictions_reason(signal: dict) -> str:
     if "same_errors" in signal:
         return (f"same {signal['same_errors']} of {min(signal['errors'])} mistakes (same wrong class; "
-                f"{signal['expected']:.1f} expected from {signal['null']}): z = {signal['z']:.1f}")
+                f"{signal['expected']:.1f} expected by chance, each example's difficulty counted): "
+                f"z = {signal['z']:.1f}")
     return (f"predictions deviate alike from the class's median: correlation {signal['correlation']:.3f} "
             f"(class median {signal['class_median']:.2f}), z = {signal['z']:.1f}")
 

@@ -9,7 +9,8 @@
   fine-tuned for a few epochs or perturbed by noise of 1% of each weight stays near 1, while
   independently initialised models sit near 0 (hidden units come in an arbitrary order).
   Where the architecture is shared by MIN_CALIBRATION_MODELS or more models, each pair is also
-  given a robust z-score against the architecture's other pairs (median and MAD of atanh r).
+  given a robust z-score against the architecture's other pairs (median and MAD of atanh r), for
+  context.
 
 Arrays that carry no identity are left out of both: those under MIN_COMPARED_VALUES values,
 constant ones (initial zeros and ones), and *distribution weights*: arrays that
@@ -32,12 +33,12 @@ from grader.batch.similarity.stats import robust_z
 
 DISTRIBUTION_GROUPS = 3
 MIN_CALIBRATION_MODELS = 5  # 10 pairs: fewer cannot give a median and a spread
-# A pair is near-identical at a mean layer correlation of NEAR_CORRELATION or more, and, where
-# the architecture's pairs calibrate it, a robust z of NEAR_Z or more. Measured (bench/similarity.py,
-# bench/results/similarity.md): independent models of one architecture, real and generated,
-# reach at most 0.3; fine-tuned and 1%-noise copies 0.97 and more.
-NEAR_CORRELATION = 0.9
-NEAR_Z = 5.0
+# A pair is near-identical at a mean layer correlation of NEAR_CORRELATION or more. Measured
+# (bench/similarity.py, bench/results/similarity.md): independent models of one architecture,
+# real and generated, reach at most 0.28; copies fine-tuned for 2 epochs 0.92 and more, 1%-noise
+# copies 0.9999. The robust z against the architecture's pairs is reported, not required: a
+# block holding several copies of one model has them in its median.
+NEAR_CORRELATION = 0.6
 
 
 def compare_weights(prints: dict[str, WeightPrint]) -> tuple[dict[tuple[str, str], dict], list[str]]:
@@ -125,7 +126,7 @@ def _near_block(names: list[str], architecture, prints, identity, pairs) -> None
         r = float(correlations[index])
         z = None if scores is None else float(scores[position])
         position += 1
-        similar = r >= NEAR_CORRELATION and (z is None or z >= NEAR_Z)
+        similar = r >= NEAR_CORRELATION
         pair = (names[rows[index]], names[columns[index]])
         pairs[pair]["near"] = {"similar": similar, "correlation": round(r, 4), "z": None if z is None else round(z, 1),
                                "compared_parameters": int(compared[rows[index], columns[index]]),
