@@ -128,12 +128,12 @@ def _with_reasons(values: dict) -> dict:
 
 
 def _strength(pair: SimilarPair) -> float:
-    """How strong the strongest flagged signal is, on one scale: a z-score, or its stand-in."""
-    scores = []
-    for name in pair.flagged:
-        signal = pair.signals[name]
-        scores.append(signal.get("z") or (100.0 if name == "same" else 10.0 * signal.get("share", 1.0)))
-    return max(scores, default=0.0)
+    """The strongest flagged signal, on one rough scale (a z-score, or a stand-in for one)."""
+    return max((_SCALES[name](pair.signals[name]) for name in pair.flagged), default=0.0)
+
+
+_SCALES = {"same": lambda signal: 100.0, "near": lambda signal: 50.0 * signal["correlation"],
+           "predictions": lambda signal: signal["z"], "code": lambda signal: 50.0 * signal["share"]}
 
 
 def _same_reason(signal: dict) -> str:
@@ -143,9 +143,8 @@ def _same_reason(signal: dict) -> str:
 
 
 def _near_reason(signal: dict) -> str:
-    z = "" if signal["z"] is None else f", z = {signal['z']:.1f} against this architecture's pairs"
     return (f"near-identical weights: mean layer correlation {signal['correlation']:.3f} over "
-            f"{signal['compared_parameters']:,} parameters{z} (as a fine-tuned or perturbed copy)")
+            f"{signal['compared_parameters']:,} parameters (what fine-tuning or perturbing one model leaves)")
 
 
 def _predictions_reason(signal: dict) -> str:

@@ -62,7 +62,9 @@ def _pair_html(pair, report, class_names, own_code) -> str:
 def _layers(subject) -> str:
     weights = subject.evidence.weights if subject.evidence else None
     if weights is None:
-        return "<p>layers: not read (the model ran in a sandboxed child, or this is code only)</p>"
+        why = ("no trained model to compare (a solution file not trained here, or whose training failed)"
+               if subject.evidence is None else "not read (the model ran in a sandboxed child)")
+        return f"<p>layers: {why}</p>"
     rows = "".join(f"<tr><td>{escape(name)}</td><td>{count:,}</td></tr>" for name, count in weights.layers)
     return (f"<table><tr><th>layer</th><th>parameters</th></tr>{rows}"
             f"<tr><td><b>total</b></td><td><b>{weights.parameters:,}</b></td></tr></table>")

@@ -88,12 +88,9 @@ def _same_mistakes(names: list[str], answers: dict[str, Answers]) -> tuple[dict,
     alike = np.divide((gave_total ** 2).sum(axis=0), wrong_anywhere ** 2, out=np.ones(examples),
                       where=wrong_anywhere > 0)
     p_wrong = _error_probabilities(wrong)
-    chance = np.einsum("ai,bi,i->abi", p_wrong, p_wrong, alike) if count * count * examples <= 2**25 else None
-    if chance is not None:
-        expected, variance = chance.sum(axis=2), (chance * (1 - chance)).sum(axis=2)
-    else:  # a large class: the same sums, without the (models, models, examples) array
-        expected = (p_wrong * alike) @ p_wrong.T
-        variance = expected - ((p_wrong ** 2) * alike ** 2) @ (p_wrong ** 2).T
+    # Sums over the examples of c = p_a * p_b * alike (the chance of the same mistake) and of c * (1 - c).
+    expected = (p_wrong * alike) @ p_wrong.T
+    variance = expected - ((p_wrong ** 2) * alike ** 2) @ (p_wrong ** 2).T
     pairs = {}
     for a, b in combinations(range(count), 2):
         fewer = min(errors[a], errors[b])

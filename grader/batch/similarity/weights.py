@@ -8,9 +8,6 @@
   over the arrays both models hold that carry an identity. Correlation is scale-free, so a copy
   fine-tuned for a few epochs or perturbed by noise of 1% of each weight stays near 1, while
   independently initialised models sit near 0 (hidden units come in an arbitrary order).
-  Where the architecture is shared by MIN_CALIBRATION_MODELS or more models, each pair is also
-  given a robust z-score against the architecture's other pairs (median and MAD of atanh r), for
-  context.
 
 Arrays that carry no identity are left out of both: those under MIN_COMPARED_VALUES values,
 constant ones (initial zeros and ones), and *distribution weights*: arrays that
@@ -22,22 +19,19 @@ Example:
     pairs[("alice", "bob")]["near"]["correlation"]    # 0.998
 """
 
-import math
 from collections import Counter, defaultdict
 from itertools import combinations
 
 import numpy as np
 
 from grader.batch.similarity.fingerprint import WeightPrint
-from grader.batch.similarity.stats import robust_z
 
 DISTRIBUTION_GROUPS = 3
-MIN_CALIBRATION_MODELS = 5  # 10 pairs: fewer cannot give a median and a spread
 # A pair is near-identical at a mean layer correlation of NEAR_CORRELATION or more. Measured
 # (bench/similarity.py, bench/results/similarity.md): independent models of one architecture,
 # real and generated, reach at most 0.28; copies fine-tuned for 2 epochs 0.92 and more, 1%-noise
-# copies 0.9999. The robust z against the architecture's pairs is reported, not required: a
-# block holding several copies of one model has them in its median.
+# copies 0.9999. No z-score against the architecture's other pairs: a class where several
+# students copied one model has the copies in its median.
 NEAR_CORRELATION = 0.6
 
 
@@ -115,19 +109,9 @@ def _near_block(names: list[str], architecture, prints, identity, pairs) -> None
         weighted += size * (sketches @ sketches.T) * both
         compared += size * both
     rows, columns = np.triu_indices(count, k=1)
-    valid = compared[rows, columns] > 0
-    correlations = np.clip(weighted[rows, columns] / np.where(valid, compared[rows, columns], 1), -1.0, 1.0)
-    scores = robust_z(np.arctanh(np.clip(correlations[valid], -0.999999, 0.999999))) \
-        if valid.sum() >= math.comb(MIN_CALIBRATION_MODELS, 2) else None
-    position = 0
-    for index in range(len(rows)):
-        if not valid[index]:
-            continue
-        r = float(correlations[index])
-        z = None if scores is None else float(scores[position])
-        position += 1
-        similar = r >= NEAR_CORRELATION
-        pair = (names[rows[index]], names[columns[index]])
-        pairs[pair]["near"] = {"similar": similar, "correlation": round(r, 4), "z": None if z is None else round(z, 1),
-                               "compared_parameters": int(compared[rows[index], columns[index]]),
-                               "architecture_models": count}
+    for a, b in zip(rows, columns, strict=True):
+        if compared[a, b] > 0:
+            r = float(np.clip(weighted[a, b] / compared[a, b], -1.0, 1.0))
+            pairs[(names[a], names[b])]["near"] = {"similar": r >= NEAR_CORRELATION, "correlation": round(r, 4),
+                                                   "compared_parameters": int(compared[a, b]),
+                                                   "architecture_models": count}
