@@ -60,6 +60,10 @@ def test_a_fine_tuned_copy_shows_and_a_line_fit_is_no_evidence(keras):
                            + [_subject("tuned", tuned)])
     assert [(pair.a, pair.b, pair.flagged) for pair in report.pairs] == [("s0", "tuned", ["near"])]
     assert "near-identical weights" in report.pairs[0].reason
+    handed_out = frozenset(weights_of(independents[0]).hashes)  # as a transfer task's pretrained backbone
+    given = compare_class("task2", [Subject(name, name, Evidence(weights_of(model, handed_out), None))
+                                    for name, model in (("s0", independents[0]), ("again", independents[0]))])
+    assert given.pairs == [] and any("pretrained backbone" in note for note in given.notes)
 
     lines = []
     for _ in range(2):  # two exact fits of y = x + 9: the same two numbers, by necessity

@@ -3,6 +3,7 @@
 Open `run.py` for discovering submissions, resuming and storing each result as it arrives,
 `workers.py` for the local worker processes (TensorFlow imported and the hidden test split
 loaded once each), `ray_workers.py` for the same workers as Ray actors, `gradebook.py` for the
-exports (CSV, JSON, Gradescope, HTML, feedback; add an export format there) and `progress.py`
-for the progress bar.
+exports (CSV, JSON, Gradescope, HTML, feedback; add an export format there), `progress.py`
+for the progress bar, `similarity/` for comparing a class's submissions (similar pairs by
+weights, predictions and code) and `similar.py` for `tfcert similar` on a folder.
 """

