@@ -26,6 +26,7 @@ K = 12  # tokens per fingerprinted run: about one statement
 W = 8  # winnowing window: every shared run of K + W - 1 = 19 tokens is certain to be found
 MAX_SOURCE_BYTES = 2 * 2**20  # a solution file is kilobytes; a bigger one is not read whole
 MIN_CLASS_FOR_COMMON = 4
+MIN_FINGERPRINTS = 10  # a file with fewer of its own (a 3-line wrapper) is too short to say anything
 _KEPT_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 _SKIPPED = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
             tokenize.ENCODING, tokenize.ENDMARKER}
@@ -104,9 +105,10 @@ def without_distribution(prints: dict[str, CodePrint], starter: CodePrint | None
 
 
 def shared_fraction(a: set[int], b: set[int]) -> float:
-    """The share of the smaller file's own fingerprints that the other file holds too."""
+    """The share of the smaller file's own fingerprints that the other file holds too (0 when either
+    file has fewer than MIN_FINGERPRINTS of its own)."""
     smaller = min(len(a), len(b))
-    return len(a & b) / smaller if smaller else 0.0
+    return len(a & b) / smaller if smaller >= MIN_FINGERPRINTS else 0.0
 
 
 def shared_lines(item: CodePrint, shared: set[int]) -> set[int]:

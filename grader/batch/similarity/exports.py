@@ -14,7 +14,7 @@ from pathlib import Path
 from grader.batch.gradebook import csv_text
 
 CSV_COLUMNS = ("a", "b", "file_a", "file_b", "signals", "reason", "same_weights", "weight_correlation",
-               "weight_z", "same_errors", "errors_a", "errors_b", "prediction_correlation", "prediction_z",
+               "same_errors", "errors_a", "errors_b", "prediction_delta", "prediction_z",
                "code_share")
 
 
@@ -58,8 +58,8 @@ def _record(pair, report) -> dict:
         "file_a": report.subjects[pair.a].file, "file_b": report.subjects[pair.b].file,
         "signals": " ".join(pair.flagged), "reason": pair.reason,
         "same_weights": bool(same.get("similar")),
-        "weight_correlation": near.get("correlation"), "weight_z": near.get("z"),
+        "weight_correlation": near.get("correlation"),
         "same_errors": predictions.get("same_errors"), "errors_a": errors[0], "errors_b": errors[1],
-        "prediction_correlation": predictions.get("correlation"), "prediction_z": predictions.get("z"),
+        "prediction_delta": predictions.get("delta"), "prediction_z": predictions.get("z"),
         "code_share": code.get("share"),
     }
