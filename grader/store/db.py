@@ -90,7 +90,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
             run_id INTEGER NOT NULL REFERENCES batch_runs (id),
             student TEXT NOT NULL,
             sha256 TEXT NOT NULL,
-            evidence BLOB NOT NULL,     -- weights' fingerprint and answers on the hidden test split (.npz)
+            evidence BLOB NOT NULL,     -- weights' fingerprint, answers on the hidden test split (fingerprint.py)
             PRIMARY KEY (run_id, student, sha256)
         )""",
     ),

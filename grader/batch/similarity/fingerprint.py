@@ -15,12 +15,11 @@ grade, so a resumed or finished run is compared without regrading.
 
 Example:
     evidence = Evidence(weights_of(model), answers_of(evaluation, spec))
-    Evidence.from_bytes(evidence.to_bytes()) == evidence     # what the database holds
+    Evidence.from_bytes(evidence.to_bytes())      # what the database holds, read back
 """
 
 import functools
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ import numpy as np
 
 from grader.scoring.evaluate import predicted_classes
 
+FORMAT = b"tfcert-evidence-1\n"
 SKETCH_SIZE = 512  # an array of more values is projected to this many; fewer are kept whole
 MIN_COMPARED_VALUES = 8  # smaller arrays (a Dense(1) fit's weight and bias) say nothing by correlation
 _HASH_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)  # odd 64-bit constants: bucket and sign
@@ -75,7 +75,7 @@ class Evidence:
     answers: Answers | None
 
     def to_bytes(self) -> bytes:
-        """A compressed .npz (no pickles): what the results database stores."""
+        """What the results database stores: a JSON header, then the arrays' raw bytes (no pickles)."""
         arrays: dict[str, np.ndarray] = {}
         meta: dict = {}
         if self.weights is not None:
@@ -88,27 +88,45 @@ class Evidence:
         if self.answers is not None:
             meta["answers"] = self.answers.kind
             arrays["predicted"], arrays["truth"] = self.answers.predicted, self.answers.truth
-        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, **arrays)
-        return buffer.getvalue()
+        return _pack(meta, arrays)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Evidence":
-        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-            meta = json.loads(stored["meta"].tobytes().decode())
-            weights = answers = None
-            if "weights" in meta:
-                saved = meta["weights"]
-                sketches = tuple(stored[f"sketch{i}"] if f"sketch{i}" in stored else None
-                                 for i in range(len(saved["shapes"])))
-                given = set(saved.get("given", ()))
-                weights = WeightPrint(tuple(tuple(shape) for shape in saved["shapes"]), tuple(saved["hashes"]),
-                                      sketches, tuple((name, int(count)) for name, count in saved["layers"]),
-                                      tuple(j in given for j in range(len(saved["shapes"]))))
-            if "answers" in meta:
-                answers = Answers(meta["answers"], stored["predicted"], stored["truth"])
+        meta, stored = _unpack(data)
+        weights = answers = None
+        if "weights" in meta:
+            saved = meta["weights"]
+            sketches = tuple(stored.get(f"sketch{i}") for i in range(len(saved["shapes"])))
+            given = set(saved.get("given", ()))
+            weights = WeightPrint(tuple(tuple(shape) for shape in saved["shapes"]), tuple(saved["hashes"]),
+                                  sketches, tuple((name, int(count)) for name, count in saved["layers"]),
+                                  tuple(j in given for j in range(len(saved["shapes"]))))
+        if "answers" in meta:
+            answers = Answers(meta["answers"], stored["predicted"], stored["truth"])
         return cls(weights, answers)
+
+
+def _pack(meta: dict, arrays: dict[str, np.ndarray]) -> bytes:
+    """FORMAT, a 4-byte header length, the JSON header (meta and each array's dtype and shape), the arrays."""
+    contiguous = {name: np.ascontiguousarray(array) for name, array in arrays.items()}
+    header = {"meta": meta, "arrays": [[name, a.dtype.str, list(a.shape)] for name, a in contiguous.items()]}
+    encoded = json.dumps(header).encode()
+    return b"".join([FORMAT, len(encoded).to_bytes(4, "little"), encoded,
+                     *(array.tobytes() for array in contiguous.values())])
+
+
+def _unpack(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    if not data.startswith(FORMAT):
+        raise ValueError("not tfcert similarity evidence")
+    start = len(FORMAT) + 4
+    end = start + int.from_bytes(data[len(FORMAT):start], "little")
+    header = json.loads(data[start:end])
+    arrays, offset = {}, end
+    for name, dtype, shape in header["arrays"]:
+        count = int(np.prod(shape))
+        arrays[name] = np.frombuffer(data, dtype=np.dtype(dtype), count=count, offset=offset).reshape(shape)
+        offset += count * np.dtype(dtype).itemsize
+    return header["meta"], arrays
 
 
 def weights_of(model, given: frozenset[str] = frozenset()) -> WeightPrint:
