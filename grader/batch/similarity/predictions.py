@@ -32,7 +32,6 @@ from itertools import combinations
 import numpy as np
 
 from grader.batch.similarity.fingerprint import Answers
-from grader.batch.similarity.stats import robust_z
 
 MIN_CLASS_MODELS = 5
 # Thresholds, measured (bench/similarity.py, bench/results/similarity.md). Classifiers:
@@ -45,6 +44,8 @@ VALUES_Z = 3.0  # values: robust z of -log(delta) against the class's pairs
 VALUES_DELTA = 0.05  # ...and the two models' predictions differ by at most this share of their errors
 EXACT_FIT = 1e-4  # a model whose RMS error is under this share of the targets' spread fits them exactly
 MIN_DELTA = 1e-6  # identical predictions: delta 0, counted as this (its logarithm must be finite)
+MIN_SPREAD = 0.05  # floor of the robust spread: a class whose pairs are all alike does not make tiny gaps huge
+MAD_TO_SD = 1.4826  # the MAD of a normal distribution times this is its standard deviation
 DIFFICULTY_LIMIT = 8.0  # logits: an example every model gets right (or wrong) has no finite difficulty
 
 
@@ -164,3 +165,14 @@ def _close_predictions(names: list[str], answers: dict[str, Answers]) -> tuple[d
             "similar": bool(z >= VALUES_Z and d <= VALUES_DELTA), "delta": round(d, 4), "z": round(z, 1),
             "class_median": round(median, 3), "examples": int(values.shape[1])}}
     return pairs, notes
+
+
+def robust_z(values: np.ndarray) -> np.ndarray:
+    """How many robust standard deviations (median and MAD) each value lies above the median of all.
+
+    The median and the MAD hardly move for a few copies among many independent pairs, which is
+    why a copy stands out of its own class.
+    """
+    median = np.median(values)
+    spread = max(MAD_TO_SD * float(np.median(np.abs(values - median))), MIN_SPREAD)
+    return (values - median) / spread
