@@ -65,7 +65,8 @@ class Warm:
 
 
 def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: float | None = None,
-          limits: dict | None = None, log=None, test: Examples | None = None, warm: Warm | None = None) -> GradeResult:
+          limits: dict | None = None, log=None, test: Examples | None = None, warm: Warm | None = None,
+          keep=None) -> GradeResult:
     """Grade `submission` (a path or a Keras model) on `task`'s hidden test split.
 
     `trust=True` lets a model file run its own code (Lambda layers, custom objects), only in a
@@ -73,7 +74,9 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     overrides the train-mode budget in seconds; `limits` overrides any field of the spec's limits
     (e.g. {"memory_mb": 8192}). `log(line)` receives training output. `test` passes a hidden test
     split built earlier; `warm` passes what a batch worker keeps between grades (the split
-    included). User mistakes raise a `TfcertError` subclass.
+    included). `keep(model, evaluation)` sees the loaded Keras model (None when it ran in a
+    sandboxed child) and the scored predictions: what batch grading compares across a class.
+    User mistakes raise a `TfcertError` subclass.
     """
     spec = task if isinstance(task, TaskSpec) else load_task(task)
     if warm is not None:
@@ -114,6 +117,8 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
                 diagnostics = diagnose(evaluation, spec, loaded.model, test, traces)
     if loaded.model is None:
         diagnostics = diagnose(evaluation, spec)
+    if keep is not None:
+        keep(loaded.model, evaluation)
     own_words = [*notes, *accepted]  # about the code and the contract: nothing from the hidden split
     value = evaluation.metric_value
     points = points_for(value, spec.metric)

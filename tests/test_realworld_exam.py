@@ -15,6 +15,8 @@ import pytest
 from conftest import SHARED_MODELS
 
 import grader
+from grader.batch.similarity.compare import Subject, compare_class
+from grader.batch.similarity.fingerprint import Evidence, evidence_of
 from grader.errors import ContractError, DataMissingError
 
 PROBLEM_TO_TASK = {
@@ -68,23 +70,34 @@ def all_files() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def outcomes(real_data_env):
-    """Every file graded once: {'folder/file': (task, GradeResult or the TfcertError raised)}."""
+def graded(real_data_env):
+    """Every file graded once: ({'folder/file': (task, GradeResult or the TfcertError raised)},
+    {'folder/file': what a batch worker keeps of it for comparing a class})."""
     if not SHARED_MODELS.is_dir():
         pytest.skip(f"real-world model files not available: {SHARED_MODELS} is absent")
-    results = {}
+    results, kept = {}, {}
     for name, problem in all_files().items():
         if problem in PROBLEM_TO_TASK:
             task = PROBLEM_TO_TASK[problem]
+            spec = grader.task(task)
+
+            def keep(model, evaluation, name=name, spec=spec):
+                kept[name] = evidence_of(model, evaluation, spec)
+
             try:
-                results[name] = (task, grader.grade(task, SHARED_MODELS / name))
+                results[name] = (task, grader.grade(spec, SHARED_MODELS / name, keep=keep))
             except (ContractError, DataMissingError) as refused:
                 results[name] = (task, refused)
     for name, (task, outcome) in sorted(results.items()):
         shown = f"{outcome.metric_label} {outcome.value:.6g}, {outcome.points} points" \
             if isinstance(outcome, grader.GradeResult) else f"not graded: {outcome}"
         print(f"{task:18} {name}: {shown}")
-    return results
+    return results, kept
+
+
+@pytest.fixture(scope="module")
+def outcomes(graded):
+    return graded[0]
 
 
 def test_every_file_is_graded_or_named_with_its_reason(outcomes):
@@ -157,3 +170,18 @@ def test_exam_text_files_get_the_ids_they_were_trained_with(outcomes):
             assert result.value > 0.9, f"{name}: accuracy {result.value}"
         if task == "dicoding-a4":
             assert result.value > 0.83, f"{name}: accuracy {result.value}"
+
+
+def test_no_two_peoples_real_files_are_similar(graded):
+    """Different people's files for one problem (47 files, 15 problems): weights, predictions, nothing similar."""
+    results, kept = graded
+    classes = {}
+    for name, (task, outcome) in results.items():
+        if isinstance(outcome, grader.GradeResult):
+            classes.setdefault(task, []).append(Subject(name.split("/")[0], name, Evidence.from_bytes(kept[name])))
+    compared = 0
+    for task, subjects in classes.items():
+        report = compare_class(task, subjects)
+        assert report.pairs == [], (task, [pair.reason for pair in report.pairs])
+        compared += len(subjects) * (len(subjects) - 1) // 2
+    assert compared >= 40

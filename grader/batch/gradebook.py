@@ -37,13 +37,15 @@ _HASH_SUFFIX = re.compile(r"_[0-9a-f]{10}$")
 _LONGEST_NAME = 100  # characters kept of a student's name; file systems refuse names over 255 bytes
 
 
-def write_exports(rows: list[BatchRow], spec, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+def write_exports(rows: list[BatchRow], spec, out_dir: Path, formats: tuple[str, ...],
+                  sections: tuple[str, ...] = ()) -> list[Path]:
     """Write the chosen exports of a batch run under `out_dir`, each file atomically; return their paths.
 
     Formats: "csv" (gradebook.csv), "json" (results/<student>.json), "gradescope"
     (gradescope/<student>/results.json), "html" (summary.html), "feedback" (feedback/<student>.txt),
     "canvas" (canvas.csv) and "moodle" (moodle.csv), the LMSs' import layouts (grader.batch.lms).
-    Rows carry their points after the late rule and overrides (grader.batch.adjust).
+    Rows carry their points after the late rule and overrides (grader.batch.adjust). `sections` are
+    further HTML sections for the end of summary.html (e.g. similar submissions).
     """
     unknown = [name for name in formats if name not in EXPORTERS]
     if unknown:
@@ -54,8 +56,9 @@ def write_exports(rows: list[BatchRow], spec, out_dir: Path, formats: tuple[str,
     ordered = sorted(rows, key=lambda row: (row.student.casefold(), row.student))
     written = []
     for name in dict.fromkeys(formats):  # a format asked for twice is written once
-        for relative, content in EXPORTERS[name](ordered, spec):
-            written.append(_write_file(out_dir / relative, content))
+        files = _html_files(ordered, spec, sections) if name == "html" else EXPORTERS[name](ordered, spec)
+        for relative, content in files:
+            written.append(write_export(out_dir / relative, content))
     return written
 
 
@@ -284,13 +287,13 @@ def _op(metric) -> str:
     return "<=" if metric.lower_is_better else ">="
 
 
-def _html_files(rows: list[BatchRow], spec) -> list[tuple[Path, str]]:
-    return [(Path("summary.html"), _summary_html(rows, spec))]
+def _html_files(rows: list[BatchRow], spec, sections: tuple[str, ...] = ()) -> list[tuple[Path, str]]:
+    return [(Path("summary.html"), _summary_html(rows, spec, sections))]
 
 
-def _summary_html(rows: list[BatchRow], spec) -> str:
+def _summary_html(rows: list[BatchRow], spec, sections: tuple[str, ...] = ()) -> str:
     """One self-contained page: counts by status, points statistics, the histogram, failures by reason,
-    and every student's row (grader.batch.student_table)."""
+    every student's row (grader.batch.student_table), then any further `sections`."""
     title = f"tfcert batch grading: {spec.id} - {spec.title}"
     points = [row.points for row in rows]
     body = [
@@ -301,6 +304,7 @@ def _summary_html(rows: list[BatchRow], spec) -> str:
         png_img_tag(points_histogram_png(points), f"{spec.id}: how many students scored each number of points"),
         _failures_section(rows, spec),
         student_table_html(rows, spec, feedback_href=lambda row: f"feedback/{safe_name(row.student)}.txt"),
+        *sections,
     ]
     return page(title, body)
 
@@ -346,7 +350,9 @@ def _failure_reason(row: BatchRow, spec) -> str:
     return f"{row.status}: {row.message or STATUSES[row.status]}"
 
 
-def _write_file(target: Path, content: str) -> Path:
+def write_export(target: Path, content: str) -> Path:
+    """Write one export file atomically, readable by others (exports are meant to be shared)."""
+
     def write(temporary: Path) -> None:
         temporary.write_bytes(content.encode("utf-8"))  # bytes: the CSV's \r\n line ends stay as they are
         temporary.chmod(0o644)  # the temporary file is private; exports are meant to be shared

@@ -107,8 +107,8 @@ class RayExecutor:
             for ref in ready:
                 index, job, _ = running.pop(ref)
                 try:
-                    status, result, message, peak_mb, pid = ray.get(ref)
-                    yield Outcome(job.key, status, result, message, peak_mb, pid)
+                    status, result, message, peak_mb, evidence, pid = ray.get(ref)
+                    yield Outcome(job.key, status, result, message, peak_mb, pid, evidence)
                 except ray.exceptions.RayError as exc:
                     self._replace(index)
                     yield Outcome(job.key, "crashed", None,

@@ -26,8 +26,10 @@ from pathlib import Path
 
 from grader.batch import lms
 from grader.batch.adjust import LateRule, adjusted_rows
-from grader.batch.gradebook import BatchRow, submission_row, write_exports
+from grader.batch.gradebook import BatchRow, submission_row, write_export, write_exports
 from grader.batch.shared_split import SharedSplit
+from grader.batch.similarity.assemble import compare_subjects, similarity_outputs, subject
+from grader.batch.similarity.compare import SimilarityReport
 from grader.batch.workers import Job, LocalExecutor
 from grader.data import hidden_test_split
 from grader.errors import TfcertError
@@ -77,6 +79,7 @@ class BatchOptions:
     limits: dict = field(default_factory=dict)  # overrides of the spec's limits, e.g. {"disk_mb": 512}
     allow_unisolated: bool = False  # run submitted code even where no sandbox view can be built
     late_rule: LateRule | None = None  # None: keep the run's (on --resume), or none for a new run
+    similarity: bool = False  # compare every pair of submissions (grader.batch.similarity)
 
 
 @dataclass
@@ -91,6 +94,7 @@ class BatchSummary:
     sandbox: str = ""  # how submitted code was contained (also stored with the run)
     run_id: int = 0  # the run in the results database (`tfcert batch override RUN ...`)
     late_rule: LateRule | None = None
+    similarity: SimilarityReport | None = None  # with BatchOptions.similarity
 
 
 def sha256_of(path: Path) -> str:
@@ -211,7 +215,8 @@ def _keep_entry_times(archive: zipfile.ZipFile, into: Path) -> None:
         os.utime(target, (stamp, stamp))
 
 
-def _time_limit(spec, job: Job) -> float:
+def time_limit(spec, job: Job) -> float:
+    """A job's time limit: the spec's training budget (solution files), its prediction budget and bookkeeping."""
     limits = spec.limits
     training = limits.train_seconds if job.path.suffix.lower() == ".py" else 0
     return training + limits.predict_seconds + EXTRA_SECONDS
@@ -251,21 +256,40 @@ def run_batch(spec, submissions: Path, options: BatchOptions, progress=None, on_
                     with store.transaction():
                         store.insert_batch_row(run_id, _unsubmitted_row(item))
             peaks = _grade_jobs(spec, jobs, options, store, run_id, progress, times)
+            report, files, sections = None, [], ()
+            if options.similarity:  # while the files are here: an unpacked zip goes with the scratch folder
+                report, files, sections = _similarity(spec, options, store, run_id, current, found)
+            # The HTML sections are kept with the run, so rewriting its exports (an override) keeps them.
             export = {"out": str(options.out.resolve()), "formats": list(options.formats),
                       "rows": [[student, key] for student, key in sorted(current.items())],
-                      "roster": {student: lms.identity(row) for student, row in roster.items()}}
+                      "roster": {student: lms.identity(row) for student, row in roster.items()},
+                      "sections": list(sections)}
             with store.transaction():
                 store.set_batch_settings(run_id, export=export)
             rows, exports, rule = export_run(store, run_id, spec)
+            exports += [write_export(options.out / relative, content) for relative, content in files]
     with_files = sum(1 for item in found if item.path is not None)
-    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks, sandbox, run_id, rule)
+    return BatchSummary(rows, len(jobs), with_files - len(jobs), exports, peaks, sandbox, run_id, rule, report)
+
+
+def _similarity(spec, options: BatchOptions, store, run_id: int, current: dict, found: list[Found]):
+    """(the similarity report, its CSV and JSON files, its summary.html section) for the run's latest rows."""
+    latest = {(row.student, row.sha256): row for row in store.batch_rows(run_id)}
+    rows = [latest[(student, key)] for student, key in sorted(current.items()) if (student, key) in latest]
+    evidence = store.batch_evidence(run_id)
+    paths = {item.student: item.path for item in found}
+    report = compare_subjects(spec, [subject(row.student, paths.get(row.student), row.file or "",
+                                             evidence.get((row.student, row.sha256))) for row in rows if row.file])
+    files, sections = similarity_outputs(report, spec, options.formats)
+    return report, files, sections
 
 
 def export_run(store, run_id: int, spec) -> tuple[list[BatchRow], list[Path], LateRule | None]:
     """Write a run's exports as its last export did (folder, formats, students), from the stored rows.
 
     The rows get the run's late rule and overrides and the roster's identifiers on the way
-    (`tfcert batch override` calls this to rewrite the exports it changes).
+    (`tfcert batch override` calls this to rewrite the exports it changes); summary.html keeps
+    the sections the run added (similar submissions).
     """
     late_rule, export = store.batch_settings(run_id)
     if export is None:
@@ -275,7 +299,9 @@ def export_run(store, run_id: int, spec) -> tuple[list[BatchRow], list[Path], La
     rows = [latest[(student, key)] for student, key in export["rows"] if (student, key) in latest]
     rows = adjusted_rows(rows, rule, store.overrides(run_id), spec.metric.pass_points)
     rows = [dataclasses.replace(row, identity=export["roster"].get(row.student, {})) for row in rows]
-    return rows, write_exports(rows, spec, Path(export["out"]), tuple(export["formats"])), rule
+    exports = write_exports(rows, spec, Path(export["out"]), tuple(export["formats"]),
+                            tuple(export.get("sections", ())))
+    return rows, exports, rule
 
 
 def runs_code(path: Path, trust: bool) -> bool:
@@ -303,7 +329,7 @@ def _unsubmitted_row(item: Found) -> BatchRow:
     return BatchRow(item.student, None, "", item.status, item.message, 0, None, False, None, time.time())
 
 
-def _executor(spec, options: BatchOptions, workers: int):
+def start_executor(spec, options: BatchOptions, workers: int):
     """Workers that hold the hidden test split, built once here: local processes or Ray actors."""
     # Enforced where the code runs (a Ray node may lack what this machine has), not only here.
     env = {HIDE_SOLUTIONS_ENV: "1", **({} if options.allow_unisolated else {REQUIRE_ISOLATION_ENV: "1"})}
@@ -330,13 +356,15 @@ def _grade_jobs(spec, jobs, options, store, run_id, progress, times) -> dict[int
         return {}
     jobs_by_key = {job.key: job for job in jobs}
     peaks: dict[int, float] = {}
-    with _executor(spec, options, min(options.workers, len(jobs))) as executor:
-        for outcome in executor.run(jobs, lambda job: _time_limit(spec, job)):
+    with start_executor(spec, options, min(options.workers, len(jobs))) as executor:
+        for outcome in executor.run(jobs, lambda job: time_limit(spec, job)):
             job = jobs_by_key[outcome.key]
             row = submission_row(outcome.key, job.shown, sha256_of(job.path), outcome.status, outcome.result,
                                  outcome.message, times.get(outcome.key))
             with store.transaction():
                 store.insert_batch_row(run_id, row)
+                if outcome.evidence is not None:
+                    store.insert_batch_evidence(run_id, row.student, row.sha256, outcome.evidence)
             if outcome.worker_peak_mb is not None:
                 peaks[outcome.worker] = max(peaks.get(outcome.worker, 0.0), outcome.worker_peak_mb)
             if progress is not None:

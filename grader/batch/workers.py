@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch.shared_split import SharedSplit
+from grader.batch.similarity.fingerprint import evidence_of
 from grader.data.examples import Examples
 
 POLL_SECONDS = 0.2  # how often deadlines are checked while no worker has anything to say
@@ -55,20 +56,22 @@ class Outcome:
     message: str | None
     worker_peak_mb: float | None  # the worker's peak RSS so far (None when it died)
     worker: int | None = None  # the worker's process id
+    evidence: bytes | None = None  # what similarity compares of the graded model (similarity.fingerprint)
 
 
-def grade_job(spec, path: Path, trust: bool, shown: str, warm=None) -> tuple[str, dict | None, str | None]:
+def grade_job(spec, path: Path, trust: bool, shown: str, warm=None, keep=None) -> tuple[str, dict | None, str | None]:
     """Grade one submission as a worker does: (status, result dict, message), never raising.
 
     Messages and the result name the file as `shown`, not by the worker's path to it. `warm` is
     what a worker keeps between jobs (`grader.api.Warm`); without it the grade is a cold one.
+    `keep` is passed to `grader.grade`.
     """
     from grader.api import grade
     from grader.errors import TfcertError
     from grader.sandbox.status import one_line
 
     try:
-        result = grade(spec, path, trust=trust, warm=warm, log=lambda line: None).to_dict()
+        result = grade(spec, path, trust=trust, warm=warm, log=lambda line: None, keep=keep).to_dict()
         status, message = "graded", None
     except TfcertError as exc:
         result, status, message = None, "error", str(exc)
@@ -101,11 +104,20 @@ class WorkerGrader:
         gc.freeze()  # TensorFlow, Keras and the split: long-lived, never garbage
         self._collected_rss = _rss_mb()
 
-    def grade_submission(self, path: Path, shown: str) -> tuple[str, dict | None, str | None, float]:
-        """Grade one submission: (status, result dict, message, the worker's peak RSS MB)."""
-        status, result, message = grade_job(self.spec, path, self.trust, shown, self.warm)
+    def grade_submission(self, path: Path, shown: str) -> tuple[str, dict | None, str | None, float, bytes | None]:
+        """Grade one submission: (status, result dict, message, the worker's peak RSS MB, evidence).
+
+        The evidence is what similarity compares of the model (`similarity.fingerprint`), as bytes.
+        """
+        kept = []
+
+        def keep(model, evaluation) -> None:
+            kept.append(evidence_of(model, evaluation, self.spec))
+
+        status, result, message = grade_job(self.spec, path, self.trust, shown, self.warm, keep)
+        evidence = kept[0] if status == "graded" and kept else None
         self._release()
-        return status, result, message, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return status, result, message, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, evidence
 
     def _release(self) -> None:
         """Drop the job's models and graphs: memory must not grow per job."""
@@ -145,8 +157,8 @@ def _worker_main(spec, split: SharedSplit, trust: bool, env: dict, inbox, outbox
     worker = WorkerGrader(spec, split.load(), trust)
     outbox.send(("ready", None, None, None))
     while (job := inbox.recv()) is not None:
-        status, result, message, peak_mb = worker.grade_submission(job.path, job.shown or str(job.path))
-        outbox.send(("done", job.key, (status, result, message), peak_mb))
+        status, result, message, peak_mb, evidence = worker.grade_submission(job.path, job.shown or str(job.path))
+        outbox.send(("done", job.key, (status, result, message, evidence), peak_mb))
 
 
 def _die_with(parent: int) -> None:
@@ -270,9 +282,9 @@ class LocalExecutor:
                 if message and message[0] == "ready":
                     worker.ready = True
                 elif message:
-                    _, key, (status, result, text), peak_mb = message
+                    _, key, (status, result, text, evidence), peak_mb = message
                     worker.job, busy = None, busy - 1
-                    yield Outcome(key, status, result, text, peak_mb, worker.process.pid)
+                    yield Outcome(key, status, result, text, peak_mb, worker.process.pid, evidence)
                 elif not worker.process.is_alive() or (
                     (worker.job is not None or not worker.ready) and time.monotonic() > worker.deadline
                 ):

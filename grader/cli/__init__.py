@@ -4,7 +4,7 @@ Exit codes: 0 graded (whatever the score), 2 the submission or the command line 
 (the message says why), 1 an internal error (a bug in tfcert). The commands live by who uses
 them: `grading.py` (one task: data, tasks, show, starter, grade, inspect, doctor),
 `sessions.py` (practice sessions, mock exams, history, report), `instructors.py` (batch,
-gradescope); `options.py` holds what they share.
+similar, gradescope); `options.py` holds what they share.
 """
 
 from pathlib import Path
@@ -34,7 +34,7 @@ COMMANDS = [
     grading.data_group, grading.tasks_command, grading.show_command, grading.starter_command,
     grading.grade_command, grading.inspect_command, grading.doctor_command,
     sessions.practice_group, sessions.exam_group, sessions.history_command, sessions.report_command,
-    instructors.batch_group, instructors.gradescope_command,
+    instructors.batch_group, instructors.similar_command, instructors.gradescope_command,
 ]
 for command in COMMANDS:
     main.add_command(command)

@@ -47,10 +47,13 @@ def batch_group():
 @click.option("--address", help="With --executor ray: the Ray cluster to use (default: start a local one).")
 @click.option("--allow-unisolated", is_flag=True,
               help="Where no sandbox view can be built, grade solution files and SavedModels anyway (recorded).")
+@click.option("--similarity", is_flag=True,
+              help="Also compare every pair of submissions (weights, predictions, code) and report the similar "
+                   "ones; with --resume, a finished run is compared without regrading.")
 @sandbox_options
 @db_option
 def batch_command(task_id, submissions, roster, workers, out, resume, formats, deadline, late_penalty, trust,
-                  executor, address, allow_unisolated, disk_mb, cpu_seconds, db_path):
+                  executor, address, allow_unisolated, similarity, disk_mb, cpu_seconds, db_path):
     """Grade every submission in SUBMISSIONS (a folder or .zip) for TASK_ID and export a gradebook."""
     from grader.batch.adjust import LateRule, parse_deadline
     from grader.batch.gradebook import EXPORTERS
@@ -69,7 +72,8 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, d
     options = BatchOptions(out=out, workers=workers, roster=roster, resume=resume, trust=trust, db=db_path,
                            formats=chosen,
                            executor=executor, address=address, allow_unisolated=allow_unisolated,
-                           limits=limit_overrides(disk_mb=disk_mb, cpu_seconds=cpu_seconds), late_rule=rule)
+                           limits=limit_overrides(disk_mb=disk_mb, cpu_seconds=cpu_seconds), late_rule=rule,
+                           similarity=similarity)
     with Progress() as progress:
         summary = run_batch(spec, submissions, options, progress=progress.update, on_total=progress.start)
     counts: dict[str, int] = {}
@@ -87,6 +91,10 @@ def batch_command(task_id, submissions, roster, workers, out, resume, formats, d
         echo_fitted(f"worker peak memory (MB): {peaks}")
     top_level = sorted({path.relative_to(out).parts[0] for path in summary.exports})
     echo_fitted(f"wrote {len(summary.exports)} files to {out}: {', '.join(top_level)}")
+    if summary.similarity is not None:
+        from grader.batch.similarity.exports import summary_text
+
+        click.echo(summary_text(summary.similarity), nl=False)
     echo_fitted(f"to correct a grade by hand: tfcert batch override {summary.run_id} STUDENT POINTS --note TEXT")
 
 
@@ -128,6 +136,42 @@ def override_command(run_id, student, points, note, db_path):
         rows, exports, _ = export_run(store, run_id, load_task(task))
     echo_fitted(f"run {run_id}: {student} set to {points} points ({note.strip()}); "
                 f"rewrote {len(exports)} files in {Path(export['out'])}")
+
+
+@click.command("similar")
+@click.argument("task_id")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the summary.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Processes that open the model files.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the report here, in the --formats asked for.")
+@click.option("--formats", default="csv,json,html", show_default=True,
+              help="With --out: similarity.csv, similarity.json, similarity.html (comma-separated).")
+@click.option("--allow-unisolated", is_flag=True,
+              help="Where no sandbox view can be built, open SavedModels anyway.")
+def similar_command(task_id, submissions, as_json, workers, out, formats, allow_unisolated):
+    """Compare every pair of TASK_ID's submissions in SUBMISSIONS (a folder or .zip); show the similar ones.
+
+    Model files are compared by their weights and their predictions on the hidden test split,
+    solution .py files by their code (the task's starter left out). Similar is not a verdict.
+    """
+    from grader.batch.similar import similar_in_folder
+    from grader.batch.similarity.exports import report_json, summary_text
+    from grader.catalog import load_task
+
+    spec = load_task(task_id)
+    chosen = tuple(name.strip() for name in formats.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in ("csv", "json", "html")]
+    if unknown:
+        raise click.UsageError(f"unknown format '{unknown[0]}' (known: csv, json, html)")
+    report = similar_in_folder(spec, submissions, workers, allow_unisolated)
+    if out is not None:
+        from grader.batch.similarity.assemble import write_report
+
+        written = write_report(report, spec, out, chosen)
+        click.echo(f"wrote {', '.join(str(path) for path in written)}", err=as_json)
+    click.echo(report_json(report) if as_json else summary_text(report), nl=False)
 
 
 @click.command("gradescope")

@@ -99,6 +99,16 @@ MIGRATIONS: list[tuple[str, ...]] = [
             created_at REAL NOT NULL    -- the latest override of a student is the one that applies
         )""",
     ),
+    (  # 7: what similarity compares of each graded model (grader.batch.similarity.fingerprint), kept
+       # apart from the results so that reading a gradebook never loads it
+        """CREATE TABLE batch_evidence (
+            run_id INTEGER NOT NULL REFERENCES batch_runs (id),
+            student TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            evidence BLOB NOT NULL,     -- weights' fingerprint, answers on the hidden test split (fingerprint.py)
+            PRIMARY KEY (run_id, student, sha256)
+        )""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -322,6 +332,17 @@ class Store:
             "SELECT * FROM batch_overrides WHERE run_id = ? ORDER BY created_at, id", (run_id,))
         return {row["student"]: Override(row["student"], row["points"], row["note"], row["sha256"],
                                          row["created_at"]) for row in rows}
+    def insert_batch_evidence(self, run_id: int, student: str, sha256: str, evidence: bytes) -> None:
+        """Store what similarity compares of a graded submission; a second copy is ignored."""
+        self.connection.execute(
+            "INSERT OR IGNORE INTO batch_evidence (run_id, student, sha256, evidence) VALUES (?, ?, ?, ?)",
+            (run_id, student, sha256, evidence))
+
+    def batch_evidence(self, run_id: int) -> dict[tuple[str, str], bytes]:
+        """(student, sha256) -> the stored evidence of every graded submission of a run that has one."""
+        rows = self.connection.execute("SELECT student, sha256, evidence FROM batch_evidence WHERE run_id = ?",
+                                       (run_id,))
+        return {(row["student"], row["sha256"]): bytes(row["evidence"]) for row in rows}
 
     def batch_rows(self, run_id: int) -> list[BatchRow]:
         """Every stored row of a run (all versions of every student's file), oldest first."""
