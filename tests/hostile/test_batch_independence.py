@@ -60,33 +60,35 @@ def test_classifiers_that_read_their_batch_are_refused(build, keras, tmp_path, r
     assert result.exit_code == 2 and DEPENDS in single_error(result)
 
 
-def test_a_stateful_layer_is_refused_before_anything_is_predicted(keras, tmp_path, run_cli):
+def stateful_forecaster(keras):
     """Keras 3 builds a stateful RNN only for a fixed batch size, which the input contract refuses."""
     inputs = keras.Input((30, 1), batch_size=256)
-    stateful = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(4, stateful=True)(inputs)))
-    path = tmp_path / "stateful.keras"
-    stateful.save(path)
-    result = run_cli("grade", "task4", path)
-    assert result.exit_code == 2 and "your model takes (256, 30, 1)" in single_error(result)
+    return keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(4, stateful=True)(inputs)))
 
 
-def test_a_model_that_drops_rows_is_refused(keras, tmp_path, run_cli):
+def row_dropping_forecaster(keras):
+    """Declares (None, 1) but answers one row fewer than it is fed."""
     inputs = keras.Input((30, 1))
-    fewer = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(inputs[1:, :, :])))  # declared (None, 1)
-    path = tmp_path / "fewer.keras"
-    fewer.save(path)
-    result = run_cli("grade", "task4", path)
-    assert result.exit_code == 2 and "rows for a batch of" in single_error(result)
+    return keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(inputs[1:, :, :])))
 
 
-def test_a_model_that_answers_with_text_is_refused(keras, tmp_path, run_cli):
+def text_forecaster(keras):
+    """Answers each window with a word (StringLookup inverted): (None, 1) strings."""
     inputs = keras.Input((30, 1))
     ids = keras.ops.cast(keras.ops.clip(inputs[:, -1, :], 0, 2), "int64")
-    words = keras.layers.StringLookup(vocabulary=["a", "b"], invert=True)(ids)  # (None, 1) strings
-    path = tmp_path / "words.keras"
-    keras.Model(inputs, words).save(path)
+    return keras.Model(inputs, keras.layers.StringLookup(vocabulary=["a", "b"], invert=True)(ids))
+
+
+@pytest.mark.parametrize("build, words", [
+    (stateful_forecaster, "your model takes (256, 30, 1)"),
+    (row_dropping_forecaster, "rows for a batch of"),
+    (text_forecaster, "answers with text, not numbers"),
+])
+def test_answers_that_cannot_be_scored_are_refused_in_one_line(build, words, keras, tmp_path, run_cli):
+    path = tmp_path / "model.keras"
+    build(keras).save(path)
     result = run_cli("grade", "task4", path)
-    assert result.exit_code == 2 and "answers with text, not numbers" in single_error(result)
+    assert result.exit_code == 2 and words in single_error(result)
 
 
 @pytest.mark.parametrize("secret", [None, "instructor-only"])

@@ -165,24 +165,26 @@ def red_team(tmp_path_factory, keras):
         pytest.skip("no seccomp filter here (libseccomp or pyseccomp missing): a batch refuses solution files")
     patch = pytest.MonkeyPatch()
     patch.setenv("TFCERT_SECRET", "instructor-only")
-    root = tmp_path_factory.mktemp("red-team")
-    folder = root / "submissions"
-    folder.mkdir()
-    for student, body in SOLUTIONS.items():
-        (folder / f"{student}.py").write_text(textwrap.dedent(body))
-    (folder / "honest.py").write_text(textwrap.dedent(HONEST))
-    (folder / "alice").mkdir()
-    (folder / "alice" / "solution.py").write_text(textwrap.dedent(HONEST))
-    (folder / "bob").mkdir()
-    (folder / "bob" / "solution.py").symlink_to("../alice/solution.py")  # graded as alice's on main
-    (folder / "carol").symlink_to("alice")  # a student folder that is another's
-    for name in (*FORMULA_NAMES, FORGED_LINE_NAME):
-        small_forecaster(keras).save(folder / f"{name}.keras")
-    options = BatchOptions(out=root / "out", workers=2, formats=("csv", "json", "gradescope", "feedback"),
-                           db=root / "results.db")
-    summary = run_batch(grader.task("task4"), folder, options)
-    yield {row.student: row for row in summary.rows}, root / "out", folder, summary
-    patch.undo()
+    try:
+        root = tmp_path_factory.mktemp("red-team")
+        folder = root / "submissions"
+        folder.mkdir()
+        for student, body in SOLUTIONS.items():
+            (folder / f"{student}.py").write_text(textwrap.dedent(body))
+        (folder / "honest.py").write_text(textwrap.dedent(HONEST))
+        (folder / "alice").mkdir()
+        (folder / "alice" / "solution.py").write_text(textwrap.dedent(HONEST))
+        (folder / "bob").mkdir()
+        (folder / "bob" / "solution.py").symlink_to("../alice/solution.py")  # graded as alice's on main
+        (folder / "carol").symlink_to("alice")  # a student folder that is another's
+        for name in (*FORMULA_NAMES, FORGED_LINE_NAME):
+            small_forecaster(keras).save(folder / f"{name}.keras")
+        options = BatchOptions(out=root / "out", workers=2, formats=("csv", "json", "gradescope", "feedback"),
+                               db=root / "results.db")
+        summary = run_batch(grader.task("task4"), folder, options)
+        yield {row.student: row for row in summary.rows}, root / "out", folder, summary
+    finally:
+        patch.undo()  # even when the batch fails: the secret must not leak into later tests
 
 
 def test_no_channel_between_children_is_open(red_team):
