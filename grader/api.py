@@ -19,13 +19,13 @@ import numpy as np
 from grader.catalog import load_task
 from grader.data import Examples, hidden_test_split, learner_split
 from grader.data.splits import LEARNER_SPLITS
-from grader.errors import ContractError, SubmissionError
+from grader.errors import ContractError, DataMissingError, SubmissionError
 from grader.models.predict import model_inputs, predict
 from grader.models.traces import TraceCache
 from grader.report.result import BaselineScore, GradeResult, Requirement
 from grader.sandbox.keras_habits import with_hint
 from grader.sandbox.limits import SandboxLimits, in_process_limits
-from grader.sandbox.train import train_solution
+from grader.sandbox.train import SCRIPT_SUFFIXES, TrainOptions, train_solution
 from grader.sandbox.trusted import predict_in_child
 from grader.scoring.diagnostics import diagnose
 from grader.scoring.evaluate import baseline_values, evaluate_predictions
@@ -63,7 +63,8 @@ class Warm:
 
 
 def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: float | None = None,
-          limits: dict | None = None, log=None, test: Examples | None = None, warm: Warm | None = None) -> GradeResult:
+          limits: dict | None = None, log=None, test: Examples | None = None, warm: Warm | None = None,
+          train: TrainOptions | None = None) -> GradeResult:
     """Grade `submission` (a path or a Keras model) on `task`'s hidden test split.
 
     `trust=True` lets a model file run its own code (Lambda layers, custom objects), only in a
@@ -71,7 +72,9 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     overrides the train-mode budget in seconds; `limits` overrides any field of the spec's limits
     (e.g. {"memory_mb": 8192}). `log(line)` receives training output. `test` passes a hidden test
     split built earlier; `warm` passes what a batch worker keeps between grades (the split
-    included). User mistakes raise a `TfcertError` subclass.
+    included). `train` says how to run a training script (`.py` or `.ipynb`): its entry function,
+    its Keras (2, 3 or auto) and the quick check's epoch cap (mode "quick-check"). User mistakes
+    raise a `TfcertError` subclass.
     """
     spec = task if isinstance(task, TaskSpec) else load_task(task)
     if warm is not None:
@@ -85,16 +88,19 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     spec = dataclasses.replace(spec, limits=dataclasses.replace(spec.limits, **overrides))
     path = Path(submission) if isinstance(submission, (str, Path)) else None
     accepted = []  # notes on contract variants accepted (check_contract)
-    if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() != ".py")):
+    if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() not in SCRIPT_SUFFIXES)):
         test = test if test is not None else hidden_test_split(spec)
         predictions = predict_in_child(spec, path, test)
         mode = "savedmodel" if is_saved_model(path) else "trusted"
         loaded, shown, train_seconds, notes = LoadedModel(None, mode), str(submission), None, ()
+        entry = runtime = None
     else:
-        with _open(spec, submission, log) as (loaded, shown, mode, train_seconds, notes):
+        with _open(spec, submission, log, train or TrainOptions()) as (loaded, shown, mode, trained, notes):
+            train_seconds = trained.seconds if trained else None
+            entry, runtime = (trained.entry, trained.keras) if trained else (None, None)
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
-                accepted = _check_contract(loaded.model, spec, path if mode == "train" else None)
+                accepted = _check_contract(loaded.model, spec, path if runtime == 3 else None)
                 _check_size(loaded.model, spec, shown)
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
@@ -121,7 +127,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         baselines=baselines, diagnostics=[*notes, *accepted, *diagnose(evaluation, spec, loaded.model, test, traces)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
-        figure=figure_data(evaluation, spec), requirements=requirements,
+        figure=figure_data(evaluation, spec), requirements=requirements, entry=entry, keras_runtime=runtime,
     )
 
 
@@ -139,24 +145,38 @@ def _requirement(name: str, bound: float, value: float) -> Requirement:
 
 
 @contextlib.contextmanager
-def _open(spec: TaskSpec, submission, log):
-    """Yield (LoadedModel, shown name, mode, train seconds, notes from training) for a model, a file or a .py."""
+def _open(spec: TaskSpec, submission, log, options: TrainOptions):
+    """Yield (LoadedModel, shown name, mode, TrainedModel or None, training notes) for a model, a file or a script."""
     if not isinstance(submission, (str, Path)):
         shown = f"in-memory {type(submission).__name__}"
         yield LoadedModel(_require_keras_model(submission), "in-memory"), shown, "in-memory", None, ()
         return
     path = Path(submission)
     limits = spec.limits
-    if path.suffix.lower() == ".py":
+    if path.suffix.lower() in SCRIPT_SUFFIXES:
         for split in LEARNER_SPLITS:  # the child sees tfcert's cache read-only: fill it here, once
-            learner_split(spec, split)
-        with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log) as trained:
+            _fill_learner_split(spec, split)
+        with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log, spec,
+                            options) as trained:
             loaded = load_model_file(trained.model_path, limits.max_file_mb)
-            yield loaded, str(path), "train", trained.seconds, trained.notes
+            mode = "train" if options.max_epochs is None else "quick-check"
+            yield loaded, str(path), mode, trained, trained.notes
         return
     with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):
         loaded = load_model_file(path, limits.max_file_mb)
     yield loaded, str(path), "file", None, ()
+
+
+def _fill_learner_split(spec: TaskSpec, split: str) -> None:
+    """Build a learner split into tfcert's cache; a script that downloads its own data needs none of it here.
+
+    Only tfcert's starters read these splits (grader.load_data); a real script fetches its data,
+    and the child answers with the verified copy or says, in one line, how to provide it.
+    """
+    try:
+        learner_split(spec, split)
+    except DataMissingError:
+        pass
 
 
 def _check_contract(model, spec: TaskSpec, solution: Path | None) -> list[str]:

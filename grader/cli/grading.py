@@ -101,16 +101,35 @@ def starter_command(task_id, out, force):
 @click.option("--max-file-mb", type=click.FloatRange(min=0.001), help="File size limit in MB (default: the task's).")
 @click.option("--max-params", type=click.IntRange(min=1), help="Parameter count limit (default: the task's).")
 @sandbox_options
+@click.option("--entry", metavar="NAME",
+              help="The function of a training script that returns the model (default: the task's, e.g. "
+                   "solution_model or Dicoding's solution_A1, or the file's only solution_* function).")
+@click.option("--keras", "keras_version", type=click.Choice(["2", "3", "auto"]), default="auto", show_default=True,
+              help="Run a training script under Keras 2 (tf_keras: tf.keras, keras_preprocessing, as the exam's "
+                   "TF 2.x) or Keras 3; auto chooses from the script (README: 'Which Keras').")
+@click.option("--max-epochs", type=click.IntRange(min=1), metavar="N",
+              help="Quick check of a training script: every fit() call trains at most N epochs; the result is "
+                   "labelled a quick check and never recorded as an attempt.")
 def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_limit, memory_mb, max_file_mb,
-                  max_params, disk_mb, cpu_seconds):
-    """Grade SUBMISSION (.keras, .h5, or a solution .py) on TASK_ID's hidden test split."""
+                  max_params, disk_mb, cpu_seconds, entry, keras_version, max_epochs):
+    """Grade SUBMISSION on TASK_ID's hidden test split.
+
+    SUBMISSION is a model file (.keras, .h5 from Keras 3 or the exam's TF 2.x, a SavedModel
+    directory) or a training script (.py, or a Jupyter/Colab .ipynb whose code cells run in order)
+    that defines solution_model() (the exam's and the course's templates) or solution_<ID>()
+    (Dicoding's, e.g. solution_A1); `tfcert show TASK_ID` names the task's. The script runs
+    offline in a sandbox: its downloads are answered from tfcert's verified data.
+    """
     from grader.api import grade
+    from grader.sandbox.train import TrainOptions
 
     overrides = limit_overrides(predict_seconds=predict_time_limit, memory_mb=memory_mb, max_file_mb=max_file_mb,
                                  max_params=max_params, disk_mb=disk_mb, cpu_seconds=cpu_seconds)
     if not as_json:
-        click.echo(f"grading {submission} on {task_id}...", err=True)
-    result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides)
+        quick = f" (quick check: at most {max_epochs} epoch(s) per fit)" if max_epochs else ""
+        click.echo(f"grading {submission} on {task_id}{quick}...", err=True)
+    options = TrainOptions(entry=entry, keras=keras_version, max_epochs=max_epochs)
+    result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides, train=options)
     click.echo(result.to_json() if as_json else str(result))
 
 

@@ -38,7 +38,9 @@ class GradeResult:
     task: str
     title: str
     submission: str
-    mode: str  # "file", "train" (a solution .py), "trusted" (--trust), "savedmodel" or "in-memory"
+    # "file", "train" (a training script), "quick-check" (a script run with --max-epochs: never a
+    # practice attempt), "trusted" (--trust), "savedmodel" or "in-memory"
+    mode: str
     metric: str
     metric_label: str
     lower_is_better: bool
@@ -56,6 +58,8 @@ class GradeResult:
     train_seconds: float | None = None
     figure: dict = field(default_factory=dict)  # grader.scoring.figure.figure_data: what a plot shows
     requirements: list[Requirement] = field(default_factory=list)  # the pass also needs these
+    entry: str | None = None  # train mode: the function that was called (solution_model, solution_A1, ...)
+    keras_runtime: int | None = None  # train mode: the Keras the script trained under (2: tf_keras, 3)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (ladder keys become strings, as JSON requires)."""
