@@ -159,7 +159,7 @@ def _open(spec: TaskSpec, submission, log, options: TrainOptions):
         with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log, spec,
                             options) as trained:
             loaded = load_model_file(trained.model_path, limits.max_file_mb)
-            mode = "train" if options.max_epochs is None else "quick-check"
+            mode = "quick-check" if options.quick else "train"
             yield loaded, str(path), mode, trained, trained.notes
         return
     with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):

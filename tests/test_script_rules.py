@@ -1,6 +1,5 @@
 """Reading a training script without running it: its entry function and the Keras it runs under."""
 
-from pathlib import Path
 
 import pytest
 

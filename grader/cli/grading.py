@@ -38,12 +38,46 @@ def data_fetch_command(task_id):
 @click.argument("task_id")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def data_add_command(task_id, path):
-    """Register PATH, a copy of TASK_ID's data file you already have (its content is verified)."""
+    """Register PATH, a copy of TASK_ID's data you already have (its content is verified).
+
+    TASK_ID may also be a download address a training script uses (`tfcert data urls`): PATH is
+    then what it serves, e.g. InceptionV3's notop weights, checked against its publisher's hash.
+    An image task takes the zip its publisher made (e.g. rps.zip), unpacked into tfcert's cache.
+    """
     from grader.catalog import load_task
     from grader.data.status import add_data
+    from grader.data.urls import add_registered, is_remote, known_url
 
-    stored, rows = add_data(load_task(task_id), path)
-    click.echo(f"{task_id}: verified {rows} rows of {path}; stored at {stored}")
+    if is_remote(task_id):
+        entry = known_url(task_id)
+        if entry is not None and entry.form == "registered":
+            click.echo(f"{task_id}: verified {path}; stored at {add_registered(task_id, path)}")
+            return
+        if entry is None:
+            from grader.errors import DataFileError
+
+            raise DataFileError(f"{task_id}: an address tfcert does not know; `tfcert data urls` lists them")
+        task_id = entry.task
+    stored, count = add_data(load_task(task_id), path)
+    what = "images" if path.suffix.lower() == ".zip" else "rows"
+    click.echo(f"{task_id}: verified {count} {what} of {path}; stored at {stored}")
+
+
+@data_group.command("urls")
+def data_urls_command():
+    """The download addresses training scripts use that tfcert answers offline, and whether their data is here."""
+    from grader.catalog import load_task
+    from grader.data.status import status
+    from grader.data.urls import KNOWN_URLS, registered_path
+
+    rows = [("address", "what", "from", "here")]
+    for url, entry in KNOWN_URLS.items():
+        if entry.form == "registered":
+            source, present = "tfcert data add URL PATH", registered_path(entry).is_file()
+        else:
+            source, present = entry.task, status(load_task(entry.task)).present
+        rows.append((url, entry.what, source, "yes" if present else "NO"))
+    echo_table(rows)
 
 
 
@@ -110,8 +144,10 @@ def starter_command(task_id, out, force):
 @click.option("--max-epochs", type=click.IntRange(min=1), metavar="N",
               help="Quick check of a training script: every fit() call trains at most N epochs; the result is "
                    "labelled a quick check and never recorded as an attempt.")
+@click.option("--max-steps", type=click.IntRange(min=1), metavar="S",
+              help="Quick check: every epoch trains on at most S batches (and validates on at most S).")
 def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_limit, memory_mb, max_file_mb,
-                  max_params, disk_mb, cpu_seconds, entry, keras_version, max_epochs):
+                  max_params, disk_mb, cpu_seconds, entry, keras_version, max_epochs, max_steps):
     """Grade SUBMISSION on TASK_ID's hidden test split.
 
     SUBMISSION is a model file (.keras, .h5 from Keras 3 or the exam's TF 2.x, a SavedModel
@@ -126,9 +162,9 @@ def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_
     overrides = limit_overrides(predict_seconds=predict_time_limit, memory_mb=memory_mb, max_file_mb=max_file_mb,
                                  max_params=max_params, disk_mb=disk_mb, cpu_seconds=cpu_seconds)
     if not as_json:
-        quick = f" (quick check: at most {max_epochs} epoch(s) per fit)" if max_epochs else ""
+        quick = " (quick check)" if max_epochs or max_steps else ""
         click.echo(f"grading {submission} on {task_id}{quick}...", err=True)
-    options = TrainOptions(entry=entry, keras=keras_version, max_epochs=max_epochs)
+    options = TrainOptions(entry=entry, keras=keras_version, max_epochs=max_epochs, max_steps=max_steps)
     result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides, train=options)
     click.echo(result.to_json() if as_json else str(result))
 

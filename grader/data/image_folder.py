@@ -17,8 +17,10 @@ Example:
     images, labels = learner_split(spec, "train")   # uint8 (N, size, size, 3), int64 (N,)
 """
 
+import shutil
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import numpy as np
@@ -27,6 +29,7 @@ from grader.data.examples import Examples
 from grader.data.files import local_candidates, local_location
 from grader.data.images import image_arrays, pixel_scaling
 from grader.errors import DataFileError, DataMissingError
+from grader.paths import cache_dir
 from grader.spec import typed
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -65,16 +68,59 @@ def check_splits(params: ImageFolderParams, splits: dict[str, FolderSplit]) -> N
             raise typed.FieldError("dataset.splits.test", f"overlaps the {name} split: the hidden test must be apart")
 
 
+def registered_folder(spec) -> Path:
+    """Where `tfcert data add TASK ZIP` unpacks a task's images: tfcert's cache, under the source's path."""
+    return cache_dir() / "folders" / spec.dataset.source.partition(":")[2].lstrip("/")
+
+
 def root_folder(spec) -> Path:
-    """The source folder, or DataMissingError saying where it was looked for and how to provide it."""
-    candidates = local_candidates(spec)
-    if candidates and candidates[0].is_dir():
-        return candidates[0]
+    """The source folder (--data-dir, else the registered copy), or DataMissingError saying how to provide it."""
+    for candidate in [*local_candidates(spec)[:1], registered_folder(spec)]:
+        if candidate.is_dir():
+            return candidate
     raise DataMissingError(
         f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), "
         f"with one subfolder per class ({', '.join(spec.output.classes)}); "
-        "unpack it there, or pass --data-dir DIR where it is"
+        f"unpack it there and pass --data-dir DIR, or run `tfcert data add {spec.id} ZIP` with each zip"
     )
+
+
+def add_zip(spec, archive: Path) -> tuple[Path, int]:
+    """Unpack a zip of the task's images (as its publisher made it) into the registered folder; (folder, images).
+
+    Where its files go: class folders at the zip's top (horse-or-human.zip: horses/, humans/)
+    go under a folder named as the zip (horse-or-human/); a single top folder named as the source
+    (cats_and_dogs_filtered/) is the source folder itself; anything else (rps/) goes in as it is.
+    Members that would land outside the folder (absolute paths, `..`) are refused.
+    """
+    root = registered_folder(spec)
+    try:
+        with zipfile.ZipFile(archive) as opened:
+            members = [info for info in opened.infolist() if not info.is_dir()]
+            tops = {PurePosixPath(info.filename).parts[0] for info in members}
+            if tops <= set(spec.output.classes):
+                base = root / archive.stem
+            elif tops == {root.name}:
+                base = root.parent
+            else:
+                base = root
+            images = 0
+            for info in members:
+                relative = PurePosixPath(info.filename)
+                if relative.is_absolute() or ".." in relative.parts:
+                    raise DataFileError(f"{archive}: member {info.filename} would land outside the folder; refused")
+                if relative.suffix.lower() not in IMAGE_SUFFIXES or relative.name.startswith("."):
+                    continue  # __MACOSX/ resource forks and the like
+                target = base / Path(*relative.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with opened.open(info) as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out)
+                images += 1
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataFileError(f"{archive}: not a readable zip ({exc})") from None
+    if not images:
+        raise DataFileError(f"{archive}: holds no images ({', '.join(IMAGE_SUFFIXES)})")
+    return root, images
 
 
 def split_files(spec, name: str) -> tuple[list[Path], list[int]]:

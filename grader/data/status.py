@@ -42,10 +42,11 @@ def learner_data_paths() -> list[Path]:
     """Where learners' data lives on this machine (what a sandboxed child may read), as far as it exists.
 
     tfcert's cache (generated learner splits, downloaded dataset files, converted weights; never
-    a hidden test split), the datasets dir, the tfds data dir and Keras' download cache.
+    a hidden test split), the datasets dir, the tfds data dir and Keras' download caches (datasets,
+    and models: ImageNet weights that training scripts load).
     """
     keras_home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
-    candidates = [cache_dir(), files.datasets_dir(), tfds_data_dir(), keras_home / "datasets"]
+    candidates = [cache_dir(), files.datasets_dir(), tfds_data_dir(), keras_home / "datasets", keras_home / "models"]
     return [path for path in dict.fromkeys(candidates) if path is not None and path.exists()]
 
 
@@ -67,10 +68,11 @@ def status(spec) -> DataStatus:
         return DataStatus(spec.id, spec.dataset.source, needs, found is not None,
                           found or files.local_location(spec) + elsewhere)
     if params.format == "image_folder":
-        folder = files.local_candidates(spec)[:1]
-        present = bool(folder) and folder[0].is_dir()
-        return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)", present,
-                          files.local_location(spec))
+        from grader.data.image_folder import registered_folder
+
+        found = [folder for folder in [*files.local_candidates(spec)[:1], registered_folder(spec)] if folder.is_dir()]
+        return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)", bool(found),
+                          str(found[0]) if found else files.local_location(spec))
     found = files.find_file(spec)
     if found:
         where = str(found)
@@ -111,9 +113,15 @@ def fetch_data(spec) -> str:
 
 
 def add_data(spec, path: Path) -> tuple[Path, int]:
-    """Register a copy of a url:/local: task's file the user already has (content verified)."""
+    """Register a copy of a url:/local: task's file the user already has (content verified), or unpack a zip
+    of an image task's images; (where it is now, rows or images)."""
+    if getattr(spec.dataset.params, "format", None) == "image_folder" and path.suffix.lower() == ".zip":
+        from grader.data.image_folder import add_zip
+
+        return add_zip(spec, path)
     if getattr(spec.dataset.params, "format", None) in ("image_folder", *COPY_SOURCES):
-        raise DataFileError(f"{spec.id} reads a folder of files, not one file: unpack it under --data-dir DIR instead")
+        raise DataFileError(f"{spec.id} reads a folder of files, not one file: unpack it under --data-dir DIR "
+                            "instead (an image task also takes the zip its publisher made)")
     if source_kind(spec) not in ("url", "local"):
         raise DataFileError(
             f"{spec.id} reads {spec.dataset.source}, not a file: "

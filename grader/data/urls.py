@@ -13,9 +13,15 @@ Example:
     known_url("https://storage.googleapis.com/download.tensorflow.org/data/rps.zip").task   # "dicoding-b3"
 """
 
+import hashlib
+import shutil
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+
+from grader.errors import DataFileError
+from grader.paths import atomic_write, cache_dir
 
 Form = Literal["file", "json_array", "table_zip", "image_zip", "mnist_npz", "idx_gz", "registered"]
 
@@ -120,3 +126,32 @@ def known_url(url: str) -> KnownUrl | None:
 def is_remote(url) -> bool:
     """True for an http(s) or ftp address (what a sandboxed child cannot reach)."""
     return isinstance(url, str) and urllib.parse.urlsplit(url.strip()).scheme.lower() in ("http", "https", "ftp")
+
+
+def registered_path(entry: KnownUrl) -> Path:
+    """Where `tfcert data add URL PATH` keeps a registered copy."""
+    return cache_dir() / "files" / "urls" / entry.sha256[:16] / entry.file
+
+
+def digest_matches(path: Path, expected: str) -> bool:
+    """The file's md5 (32 hex digits, as Keras states its hashes) or sha256 is `expected`."""
+    digest = hashlib.md5() if len(expected) == 32 else hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest() == expected
+
+
+def add_registered(url: str, path: Path) -> Path:
+    """Store a copy of what `url` serves (a `registered` address), checked against its publisher's checksum."""
+    entry = known_url(url)
+    if entry is None or entry.form != "registered":
+        raise DataFileError(f"{url}: not an address whose file tfcert registers; `tfcert data urls` lists them")
+    if not path.is_file():
+        raise DataFileError(f"{path}: no such file; give the path of {entry.file}")
+    if not digest_matches(path, entry.sha256):
+        raise DataFileError(f"{path}: not {entry.what} (its checksum differs from the one its publisher gives "
+                            f"for {entry.file}): download it again from {url}")
+    target = registered_path(entry)
+    atomic_write(target, lambda temporary: shutil.copyfile(path, temporary))
+    return target

@@ -56,7 +56,7 @@ def _mode_text(result) -> str:
         runtime = " under Keras 2 (tf_keras)" if result.keras_runtime == 2 else ""
         trained = f"{result.entry or 'solution_model'}() trained in {result.train_seconds:.0f} s{runtime}"
         if result.mode == "quick-check":
-            return f"QUICK CHECK (--max-epochs): {trained}; not a full run, never recorded as an attempt"
+            return f"QUICK CHECK: {trained}; not a full run, never recorded as an attempt"
         return f"train mode: {trained}"
     if result.mode == "in-memory":
         return "in-memory model"

@@ -4,7 +4,8 @@
   after it), the model is checked against the task's contract (input and output shapes) and for
   Lambda layers. A wrong model stops within seconds, with a message that names the learner's
   line that called `fit`, instead of after the last epoch.
-- **Quick check** (`--max-epochs N`): each `fit` call trains at most N epochs.
+- **Quick check** (`--max-epochs N`, `--max-steps S`): each `fit` call trains at most N epochs,
+  each of at most S batches (and validates on at most S batches).
 - **Progress**: one line per epoch on stderr (the parent's log), whatever `verbose` the script
   set: epoch, the metrics Keras reports, seconds.
 Works on Keras 3's and tf_keras' Model alike.
@@ -112,7 +113,20 @@ def _contract_callback(keras, contract, where: str):
     return ContractAfterFirstStep()
 
 
-def install_fit_hooks(keras, solution: Path, max_epochs: int | None, contract) -> None:
+def _steps(given, data, cap: int) -> int:
+    """At most `cap` steps: the script's own count, else the data's (a generator's len()), else `cap`."""
+    if given:
+        return min(int(given), cap)
+    if hasattr(data, "cardinality"):  # a tf.data.Dataset: its batches, when TensorFlow knows them
+        known = int(data.cardinality())
+        return min(known, cap) if known > 0 else cap
+    try:
+        return min(len(data), cap) if hasattr(data, "__getitem__") and not hasattr(data, "shape") else cap
+    except TypeError:
+        return cap
+
+
+def install_fit_hooks(keras, solution: Path, max_epochs: int | None, contract, max_steps: int | None = None) -> None:
     """Wrap keras.Model.fit (see the module doc)."""
     original_fit = keras.Model.fit
     signature = inspect.signature(original_fit)
@@ -125,7 +139,13 @@ def install_fit_hooks(keras, solution: Path, max_epochs: int | None, contract) -
         epochs = arguments.get("epochs", 1)
         if max_epochs is not None and epochs - initial > max_epochs:
             epochs = arguments["epochs"] = initial + max_epochs
-        hooks = [_progress_callback(keras, epochs, max_epochs is not None)]
+        if max_steps is not None:
+            x = arguments.get("x")
+            arguments["steps_per_epoch"] = _steps(arguments.get("steps_per_epoch"), x, max_steps)
+            if arguments.get("validation_data") is not None:
+                arguments["validation_steps"] = _steps(arguments.get("validation_steps"),
+                                                       arguments["validation_data"], max_steps)
+        hooks = [_progress_callback(keras, epochs, max_epochs is not None or max_steps is not None)]
         if _model_is_built(self):
             check_while_training(self, contract, where)
         else:

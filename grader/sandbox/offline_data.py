@@ -11,7 +11,6 @@ Example:
 
 import contextlib
 import gzip
-import hashlib
 import os
 import shutil
 import struct
@@ -22,9 +21,8 @@ import numpy as np
 
 from grader.catalog import load_task
 from grader.data import files, idx_images
-from grader.data.urls import KnownUrl, known_url
-from grader.errors import DataMissingError, TfcertError
-from grader.paths import cache_dir
+from grader.data.urls import KnownUrl, digest_matches, known_url, registered_path
+from grader.errors import DataFileError, DataMissingError, TfcertError
 
 NO_NETWORK = "the sandbox has no network"
 
@@ -69,20 +67,6 @@ def _host_keras_home():
             os.environ["KERAS_HOME"] = saved
 
 
-def registered_path(entry: KnownUrl) -> Path:
-    """Where `tfcert data add URL PATH` keeps a registered copy."""
-    return cache_dir() / "files" / "urls" / entry.sha256[:16] / entry.file
-
-
-def digest_matches(path: Path, expected: str) -> bool:
-    """The file's md5 (32 hex digits, as Keras states its hashes) or sha256 is `expected`."""
-    digest = hashlib.md5() if len(expected) == 32 else hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest() == expected
-
-
 def provide_command(entry: KnownUrl | None, url: str) -> str:
     """The `tfcert data` command that gives this machine the data `url` stands for."""
     if entry is None:
@@ -92,8 +76,7 @@ def provide_command(entry: KnownUrl | None, url: str) -> str:
     spec = load_task(entry.task)
     kind = spec.dataset.source.partition(":")[0]
     if entry.form == "image_zip":
-        return (f"`tfcert data list` (unzip the images into --data-dir DIR as "
-                f"DIR/{spec.dataset.source.partition(':')[2]}/{entry.member or ''})").replace("/)", ")")
+        return f"`tfcert data add {entry.task} {Path(url).name}` (the zip, downloaded where you have a network)"
     if entry.form in ("mnist_npz", "idx_gz"):
         return f"`tfcert data fetch {entry.task}` when online, or --data-dir DIR holding the idx files"
     if kind == "url":
@@ -130,9 +113,13 @@ def _materialize(url: str, folder: Path) -> Path:
             MAKERS[entry.form](entry, target)
     except OfflineDataMissing:
         raise
-    except TfcertError as exc:  # DataMissingError, DataFileError: not here, or not the right data
+    except DataFileError as exc:  # a copy is here, but not the data the address serves
         target.unlink(missing_ok=True)
-        raise missing(url, entry, f"{entry.what} is not on this machine ({str(exc).split(';')[0]})") from None
+        raise missing(url, entry, f"the copy of {entry.what} here is not the expected data "
+                                  f"({str(exc).split(':', 1)[-1].split(';')[0].strip()})") from None
+    except TfcertError:  # DataMissingError: no copy here
+        target.unlink(missing_ok=True)
+        raise missing(url, entry, f"tfcert has no copy of {entry.what} on this machine") from None
     return target
 
 

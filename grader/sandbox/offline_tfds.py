@@ -13,6 +13,7 @@ Example:
 """
 
 import functools
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def _dataset(parts, split: str, feature: str, as_supervised: bool, batch_size: i
     import tensorflow as tf
     import tensorflow_datasets as tfds
 
-    sizes = {part: len(labels) for part, (_, labels) in parts.items()}
+    sizes = {part: SimpleNamespace(name=part, num_examples=len(labels)) for part, (_, labels) in parts.items()}
     pieces = []
     for instruction in tfds.core.ReadInstruction.from_spec(split).to_absolute(sizes):
         inputs, labels = parts[instruction.splitname]

@@ -47,12 +47,19 @@ class TrainOptions:
     entry: str | None = None  # --entry NAME; None: the rule of grader.sandbox.entry
     keras: str = "auto"  # --keras 2|3|auto (grader.sandbox.keras_runtime)
     max_epochs: int | None = None  # --max-epochs N: a quick check, each fit() call capped at N epochs
+    max_steps: int | None = None  # --max-steps S: a quick check, each epoch capped at S batches
+
+    @property
+    def quick(self) -> bool:
+        """A quick check: its result is labelled so and never recorded as a practice attempt."""
+        return self.max_epochs is not None or self.max_steps is not None
 
     def __post_init__(self):
         if self.keras not in KERAS_CHOICES:
             raise SubmissionError(f"--keras {self.keras}: use one of {', '.join(KERAS_CHOICES)}")
-        if self.max_epochs is not None and self.max_epochs < 1:
-            raise SubmissionError("--max-epochs must be at least 1")
+        for name, value in (("--max-epochs", self.max_epochs), ("--max-steps", self.max_steps)):
+            if value is not None and value < 1:
+                raise SubmissionError(f"{name} must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,8 @@ def train_solution(solution: Path, limits: SandboxLimits, log=None, spec=None, o
         except SubmissionError as exc:
             raise SubmissionError(f"{solution}: {exc}") from None
         runtime, why = choose_keras(source, options.keras)
-        config = {"entry": entry, "keras": runtime, "max_epochs": options.max_epochs, "contract": _contract(spec),
+        config = {"entry": entry, "keras": runtime, "max_epochs": options.max_epochs, "max_steps": options.max_steps,
+                  "contract": _contract(spec),
                   "host_keras_home": _keras_home()}
         with tempfile.TemporaryDirectory(prefix="tfcert-train-") as workdir:
             workdir = Path(workdir)
@@ -133,9 +141,12 @@ def train_solution(solution: Path, limits: SandboxLimits, log=None, spec=None, o
             notes = [*map(learner_lines, status.get("notes", ())), *filter(None, [script_note])]
             if runtime == 2:
                 notes.append(f"trained under Keras 2 (tf_keras), as the script {why}; --keras 3 runs it under Keras 3")
-            if options.max_epochs is not None:
-                notes.append(f"quick check: each fit() call trained at most {options.max_epochs} epoch(s); "
-                             "not a practice attempt, and not the score of a full run")
+            if options.quick:
+                caps = [f"at most {value} {what}" for value, what in ((options.max_epochs, "epoch(s) per fit()"),
+                                                                      (options.max_steps, "batches per epoch"))
+                        if value is not None]
+                notes.append(f"quick check: {' and '.join(caps)}; not a practice attempt, and not the score of "
+                             "a full run")
             yield TrainedModel(workdir / MODEL_FILES[runtime], seconds, tuple(notes), entry, runtime)
 
 

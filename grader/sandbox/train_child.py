@@ -59,6 +59,7 @@ def _keep_only(workdir: Path, kept: set[str]) -> None:
 
 def run(solution: Path, workdir: Path, config: dict) -> None:
     reserve_status(workdir)  # before the solution can fill the disk
+    sys.stdout.reconfigure(line_buffering=True)  # the script's prints reach the log in step with the epochs
     runtime, entry = config["keras"], config["entry"]
     if runtime == 2:
         activate_keras2()
@@ -76,7 +77,8 @@ def run(solution: Path, workdir: Path, config: dict) -> None:
     offline.patch_keras()
     from grader.sandbox.fit_hooks import contract_view, install_fit_hooks
 
-    install_fit_hooks(keras, solution, config.get("max_epochs"), contract_view(config.get("contract")))
+    install_fit_hooks(keras, solution, config.get("max_epochs"), contract_view(config.get("contract")),
+                      config.get("max_steps"))
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
     source = solution.read_text(encoding="utf-8", errors="replace")
