@@ -81,7 +81,7 @@ def root_folder(spec) -> Path:
     raise DataMissingError(
         f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), "
         f"with one subfolder per class ({', '.join(spec.output.classes)}); "
-        f"unpack it there and pass --data-dir DIR, or run `tfcert data add {spec.id} ZIP` with each zip"
+        f"unpack it there, or pass --data-dir DIR where it is, or run `tfcert data add {spec.id} ZIP` with each zip"
     )
 
 
