@@ -112,3 +112,27 @@ def test_a_quick_check_is_labelled_and_never_a_practice_attempt(run_cli, tmp_pat
     assert "quick check: at most 2 epoch(s) per fit()" in result.stdout
     assert "epoch 2/2 (quick check): loss" in result.stderr  # one progress line per epoch, on stderr
     assert "--max-epochs" not in run_cli("practice", "submit", "--help").stdout
+
+
+def test_a_notebooks_download_lines_run_as_python_and_the_rest_is_skipped(tmp_path):
+    from grader.submission.notebook import notebook_script
+
+    cells = [["!pip install -q tensorflow\n", "!wget --no-check-certificate \\\n"],
+             ["!wget --no-check-certificate https://storage.googleapis.com/download.tensorflow.org/data/rps.zip "
+              "-O /tmp/rps.zip\n", "!unzip -q /tmp/rps.zip -d /tmp/\n", "%matplotlib inline\n"],
+             ["%%bash\n", "ls /tmp\n"],
+             ["def solution_model():\n", "    return None\n"],
+             ["model = solution_model()\n", "model.save('x.h5')\n"]]
+    path = tmp_path / "rps.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": cell} for cell in cells]}))
+    script = notebook_script(path)
+    assert script.source.splitlines()[:5] == [
+        "pass", "pass",
+        "__import__('urllib.request').request.urlretrieve("
+        "'https://storage.googleapis.com/download.tensorflow.org/data/rps.zip', '/tmp/rps.zip')",
+        "__import__('zipfile').ZipFile('/tmp/rps.zip').extractall('/tmp/')", "pass"]
+    assert "model.save" not in script.source and "ls /tmp" not in script.source
+    assert script.place(7) == "cell 4, line 2"
+    assert script.note == ("the notebook's 2 shell (!) lines; 1 magic (%) lines; 1 cells of a %% magic; 1 top-level "
+                           "calls of the entry function were skipped (not Python, or tfcert's to run); 2 download "
+                           "or unzip shell lines (wget, curl, unzip) ran as Python, answered offline")
