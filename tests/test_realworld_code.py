@@ -65,7 +65,7 @@ def real_code():
 
 @pytest.mark.parametrize("name", list(GRADED))
 def test_a_real_script_whose_data_is_here_is_graded_end_to_end(name, real_code, real_data_env):
-    result = grader.grade(GRADED[name], real_code / name, train=QUICK, time_limit=240)
+    result = grader.grade(GRADED[name], real_code / name, train=QUICK, time_limit=900)
     assert result.mode == "quick-check" and result.keras_runtime == 2
     assert result.entry == ("solution_model" if "Problem_" not in name else f"solution_{name[-5:-3]}")
     assert result.value is not None and 0 <= result.points <= 5
@@ -109,6 +109,6 @@ def test_with_generated_photos_registered_a_real_image_script_trains_and_is_grad
         assert added.exit_code == 0 and f"verified {2 * per_class} images" in added.stdout, added.output
     name = "AlifIrawan__Simulasi-Ujian-Tensorflow-Developer-Certification__Submission_A__Problem_A2.py"
     shutil.copyfile(real_code / name, tmp_path / "Problem_A2.py")
-    result = grader.grade("dicoding-a2", tmp_path / "Problem_A2.py", train=QUICK, time_limit=240)
+    result = grader.grade("dicoding-a2", tmp_path / "Problem_A2.py", train=QUICK, time_limit=900)
     assert result.mode == "quick-check" and result.entry == "solution_A2" and result.keras_runtime == 2
     assert result.test_examples == 12 and result.value is not None

@@ -5,7 +5,8 @@
   Lambda layers. A wrong model stops within seconds, with a message that names the learner's
   line that called `fit`, instead of after the last epoch.
 - **Quick check** (`--max-epochs N`, `--max-steps S`): each `fit` call trains at most N epochs,
-  each of at most S batches (and validates on at most S batches).
+  each of at most S batches (and validates on at most S batches): arrays are cut to S batches
+  (a step count would make Keras grow its batches instead), generators and datasets get one.
 - **Progress**: one line per epoch on stderr (the parent's log), whatever `verbose` the script
   set: epoch, the metrics Keras reports, seconds.
 Works on Keras 3's and tf_keras' Model alike.
@@ -126,6 +127,29 @@ def _steps(given, data, cap: int) -> int:
         return cap
 
 
+def _is_array(value) -> bool:
+    """A NumPy array or a tensor: sliced to cap steps (Keras would grow its batches to fit a step count)."""
+    return hasattr(value, "shape") and hasattr(value, "__getitem__") and len(getattr(value, "shape", ())) > 0
+
+
+def _cap_steps(arguments: dict, cap: int) -> None:
+    """At most `cap` batches an epoch: arrays are cut to `cap` batches, generators and datasets get a step count."""
+    batch = arguments.get("batch_size") or 32  # Keras' default
+    rows = cap * batch
+    if _is_array(arguments.get("x")):
+        for name in ("x", "y", "sample_weight"):
+            if _is_array(arguments.get(name)):
+                arguments[name] = arguments[name][:rows]
+    elif arguments.get("x") is not None:
+        arguments["steps_per_epoch"] = _steps(arguments.get("steps_per_epoch"), arguments["x"], cap)
+    validation = arguments.get("validation_data")
+    if isinstance(validation, (tuple, list)) and validation and all(map(_is_array, validation)):
+        rows = cap * (arguments.get("validation_batch_size") or batch)
+        arguments["validation_data"] = type(validation)(part[:rows] for part in validation)
+    elif validation is not None:
+        arguments["validation_steps"] = _steps(arguments.get("validation_steps"), validation, cap)
+
+
 def install_fit_hooks(keras, solution: Path, max_epochs: int | None, contract, max_steps: int | None = None) -> None:
     """Wrap keras.Model.fit (see the module doc)."""
     original_fit = keras.Model.fit
@@ -140,11 +164,7 @@ def install_fit_hooks(keras, solution: Path, max_epochs: int | None, contract, m
         if max_epochs is not None and epochs - initial > max_epochs:
             epochs = arguments["epochs"] = initial + max_epochs
         if max_steps is not None:
-            x = arguments.get("x")
-            arguments["steps_per_epoch"] = _steps(arguments.get("steps_per_epoch"), x, max_steps)
-            if arguments.get("validation_data") is not None:
-                arguments["validation_steps"] = _steps(arguments.get("validation_steps"),
-                                                       arguments["validation_data"], max_steps)
+            _cap_steps(arguments, max_steps)
         hooks = [_progress_callback(keras, epochs, max_epochs is not None or max_steps is not None)]
         if _model_is_built(self):
             check_while_training(self, contract, where)
