@@ -57,6 +57,11 @@ CHILD = textwrap.dedent("""
     out["mnist"] = [list(x.shape), str(x.dtype), int(y[:100].sum()), list(tx.shape)]
     (fx, fy), _ = tf.keras.datasets.fashion_mnist.load_data()
     out["fashion"] = [list(fx.shape), int(fy[:100].sum())]
+    import keras
+    from keras.layers.core import Dense
+    from keras_preprocessing.text import Tokenizer
+    out["aliases"] = [keras.__name__, Tokenizer is tf.keras.preprocessing.text.Tokenizer,
+                      Dense is tf.keras.layers.Dense, keras.__spec__.name]
     try:
         urllib.request.urlretrieve("https://example.org/unknown.csv", "x.csv")
     except OSError as exc:
@@ -93,6 +98,10 @@ def test_keras_datasets_give_the_arrays_keras_gives(downloads, real_data_env):
     out = downloads[0]["out"]
     assert out["mnist"][2] == int(idx_images.images_and_labels(load_task("dicoding-c2"), "train")[1][:100].sum())
     assert out["fashion"][1] == int(idx_images.images_and_labels(load_task("dicoding-b2"), "train")[1][:100].sum())
+
+
+def test_under_keras_2_keras_and_keras_preprocessing_are_tf_keras(downloads):
+    assert downloads[0]["out"]["aliases"] == ["tf_keras", True, True, "tf_keras"]
 
 
 def test_an_unknown_address_gets_one_line_naming_it_and_the_data_command(downloads):

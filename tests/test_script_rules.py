@@ -66,3 +66,7 @@ def test_every_real_exam_script_runs_under_keras_2():
     assert len(scripts) == 17
     for script in scripts:
         assert choose_keras(script.read_text())[0] == 2, script
+
+
+def test_standalone_keras_2_module_paths_choose_keras_2():
+    assert choose_keras("from keras.layers.core import Dense\nfrom keras.utils.np_utils import to_categorical\n")[0] == 2

@@ -11,13 +11,15 @@ The rule of `--keras auto` (the default), first match wins:
    `keras.src`, `keras_core`, `keras_hub`): Keras 3;
 3. it uses TensorFlow's Keras (`tf.keras`, `tensorflow.keras`, `from tensorflow import keras`),
    `keras_preprocessing`, or an API only Keras 2 has (`keras.preprocessing.text|sequence|image`,
-   `ImageDataGenerator`, `fit_generator`, `Embedding(input_length=)`, an optimizer's `lr=`): Keras 2;
+   standalone Keras 2's `keras.layers.core` and kin, `ImageDataGenerator`, `fit_generator`,
+   `Embedding(input_length=)`, an optimizer's `lr=`): Keras 2;
 4. otherwise (a bare `import keras` and nothing of Keras 2): Keras 3.
 
 In the child, `activate_keras2()` runs before anything imports Keras: TF_USE_LEGACY_KERAS=1 makes
-`tf.keras` and `tensorflow.keras.*` tf_keras, and an import alias makes `keras.*` and
-`keras_preprocessing.*` tf_keras too (the old keras_preprocessing 1.1.2 package fails under NumPy 2:
-its `pad_sequences` uses `np.unicode_`; tf_keras carries the same code, maintained).
+`tf.keras` and `tensorflow.keras.*` tf_keras, and an import alias makes `keras.*` (standalone
+Keras 2's `keras.layers.core` and kin: tf_keras.src's) and `keras_preprocessing.*` tf_keras too.
+Why an alias and not the old keras_preprocessing package: its last release (1.1.2, 2020) fails
+under NumPy 2 (`pad_sequences` uses `np.unicode_`), and tf_keras carries the same code, maintained.
 
 Example:
     choose_keras(source, asked="auto")   # 2 for an exam-era script, 3 for tfcert's starters
@@ -37,6 +39,10 @@ KERAS3_ONLY_ATTRIBUTES = {"ops", "random", "saving", "config", "src", "export", 
 KERAS2_ONLY_CALLS = {"ImageDataGenerator", "fit_generator", "evaluate_generator", "predict_generator"}
 OPTIMIZERS = {"Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl"}
 KERAS2_PREPROCESSING = {"text", "sequence", "image"}
+# Standalone Keras 2's module paths (keras 2.0-2.5), gone from Keras 3: `from keras.layers.core import Dense`
+KERAS2_ONLY_MODULES = ("keras.layers.core", "keras.layers.convolutional", "keras.layers.recurrent",
+                       "keras.layers.embeddings", "keras.layers.pooling", "keras.layers.normalization",
+                       "keras.utils.np_utils", "keras.wrappers", "keras.engine", "keras.legacy")
 # What tf_keras stands in for under Keras 2, alias -> real module.
 ALIASES = {"keras": "tf_keras", "keras_preprocessing": "tf_keras.preprocessing"}
 
@@ -72,9 +78,8 @@ def keras_markers(source: str) -> tuple[set[str], set[str], set[str]]:
     tfcert = {m for m in modules if m.split(".")[0] in TFCERT_PACKAGES}
     keras3 = {m for m in modules if m.split(".")[0] in KERAS3_ONLY_MODULES}
     keras3 |= {m for m in modules if m.startswith("keras.") and m.split(".")[1] in KERAS3_ONLY_ATTRIBUTES}
-    keras2 = {m for m in modules if m.startswith(("tensorflow.keras", "keras_preprocessing"))
-              or m == "tensorflow.keras" or (m.startswith("keras.preprocessing.")
-                                             and m.split(".")[2] in KERAS2_PREPROCESSING)}
+    keras2 = {m for m in modules if m.startswith(("tensorflow.keras", "keras_preprocessing", *KERAS2_ONLY_MODULES))
+              or (m.startswith("keras.preprocessing.") and m.split(".")[2] in KERAS2_PREPROCESSING)}
     for node in ast.walk(tree):
         dotted = _dotted(node) if isinstance(node, ast.Attribute) else ""
         if dotted.startswith(("tf.keras", "tensorflow.keras")):
@@ -120,9 +125,18 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if head not in ALIASES:
             return None
         real = ALIASES[head] + (dot + rest)
-        if importlib.util.find_spec(real) is None:
+        if not self._exists(real) and head == "keras":  # standalone Keras 2's module paths: keras.layers.core
+            real = f"{ALIASES[head]}.src.{rest}"
+        if not self._exists(real):
             return None
         return importlib.util.spec_from_loader(fullname, self, origin=real)
+
+    @staticmethod
+    def _exists(name: str) -> bool:
+        try:
+            return importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:  # a parent package is missing
+            return False
 
     def __init__(self):
         self._real_specs = {}  # real module name -> its own spec
