@@ -137,8 +137,9 @@ def train_solution(solution: Path, limits: SandboxLimits, log=None, spec=None, o
                 )
             status = read_status(workdir, run, limits)
             if status["outcome"] != "saved":
-                raise TrainingError(f"{solution}: {learner_lines(status['message'])}")
-            notes = [*map(learner_lines, status.get("notes", ())), *filter(None, [script_note])]
+                raise TrainingError(f"{solution}: {learner_lines(str(status.get('message', '')))}")
+            notes = [learner_lines(note) for note in status.get("notes", ()) if isinstance(note, str)]  # untrusted
+            notes += [script_note] if script_note else []
             if runtime == 2:
                 notes.append(f"trained under Keras 2 (tf_keras), as the script {why}; --keras 3 runs it under Keras 3")
             if options.quick:
