@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from grader.data.urls import DICODING_ML, KERAS_DATASETS, KNOWN_URLS, known_url
+from grader.data.urls import DICODING_ML, INCEPTION_NOTOP, KERAS_DATASETS, KNOWN_URLS, known_url
 from grader.spec import PROJECT_ROOT
 
 CHILD = textwrap.dedent("""
@@ -62,10 +62,11 @@ CHILD = textwrap.dedent("""
     from keras_preprocessing.text import Tokenizer
     out["aliases"] = [keras.__name__, Tokenizer is tf.keras.preprocessing.text.Tokenizer,
                       Dense is tf.keras.layers.Dense, keras.__spec__.name]
-    try:
-        urllib.request.urlretrieve("https://example.org/unknown.csv", "x.csv")
-    except OSError as exc:
-        out["unknown"] = str(exc)
+    for name, url in (("unknown", "https://example.org/unknown.csv"), ("inception", sys.argv[3])):
+        try:
+            urllib.request.urlretrieve(url, "x")
+        except OSError as exc:
+            out[name] = str(exc)
     sys.stdout.write(json.dumps({"out": out, "events": events}))
 """)
 
@@ -73,7 +74,8 @@ CHILD = textwrap.dedent("""
 @pytest.fixture(scope="module")
 def downloads(real_data_env, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("work")
-    run = subprocess.run([sys.executable, "-c", CHILD, str(workdir), DICODING_ML + "bbc-text.csv"],
+    inception = "https://storage.googleapis.com/mledu-datasets/" + INCEPTION_NOTOP
+    run = subprocess.run([sys.executable, "-c", CHILD, str(workdir), DICODING_ML + "bbc-text.csv", inception],
                          capture_output=True, text=True, timeout=300, cwd=workdir,
                          env={**__import__("os").environ, "PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert run.returncode == 0, run.stderr[-3000:]
@@ -98,6 +100,14 @@ def test_keras_datasets_give_the_arrays_keras_gives(downloads, real_data_env):
     out = downloads[0]["out"]
     assert out["mnist"][2] == int(idx_images.images_and_labels(load_task("dicoding-c2"), "train")[1][:100].sum())
     assert out["fashion"][1] == int(idx_images.images_and_labels(load_task("dicoding-b2"), "train")[1][:100].sum())
+
+
+def test_imagenet_weights_not_registered_here_get_the_command_that_registers_them(downloads):
+    message = downloads[0]["out"]["inception"]
+    url = "https://storage.googleapis.com/mledu-datasets/" + INCEPTION_NOTOP
+    assert message == (f"{url}: the sandbox has no network and tfcert has no copy of InceptionV3's ImageNet weights "
+                       f"without the top on this machine; provide it with `tfcert data add {url} PATH` with a copy "
+                       "you downloaded")
 
 
 def test_under_keras_2_keras_and_keras_preprocessing_are_tf_keras(downloads):

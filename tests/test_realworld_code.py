@@ -112,3 +112,84 @@ def test_with_generated_photos_registered_a_real_image_script_trains_and_is_grad
     result = grader.grade("dicoding-a2", tmp_path / "Problem_A2.py", train=QUICK, time_limit=900)
     assert result.mode == "quick-check" and result.entry == "solution_A2" and result.keras_runtime == 2
     assert result.test_examples == 12 and result.value is not None
+
+
+# Dicoding's A3 template, with a stand-in for InceptionV3 (its ImageNet weights are not on this machine):
+# a small frozen convolutional base, its last layer picked by name, a trained head.
+A3_STAND_IN = """
+import urllib.request
+import zipfile
+import tensorflow as tf
+from keras_preprocessing.image import ImageDataGenerator
+from tensorflow.keras import layers, Model
+from tensorflow.keras.optimizers import RMSprop
+
+
+def stand_in_backbone():
+    inputs = layers.Input(shape=(150, 150, 3))
+    x = layers.Conv2D(8, 3, activation="relu")(inputs)
+    x = layers.MaxPooling2D(4, name="mixed7")(x)
+    return Model(inputs, x)
+
+
+def solution_A3():
+    pre_trained_model = stand_in_backbone()
+    for layer in pre_trained_model.layers:
+        layer.trainable = False
+    last_output = pre_trained_model.get_layer("mixed7").output
+    for url, folder in (("https://github.com/dicodingacademy/assets/releases/download/release-horse-or-human/"
+                         "horse-or-human.zip", "data/horse-or-human"),
+                        ("https://github.com/dicodingacademy/assets/raw/main/Simulation/machine_learning/"
+                         "validation-horse-or-human.zip", "data/validation-horse-or-human")):
+        urllib.request.urlretrieve(url, "images.zip")
+        zipfile.ZipFile("images.zip", "r").extractall(folder)
+    train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+        "data/horse-or-human", target_size=(150, 150), batch_size=8, class_mode="binary")
+    valid = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+        "data/validation-horse-or-human", target_size=(150, 150), batch_size=8, class_mode="binary")
+    x = layers.Flatten()(last_output)
+    x = layers.Dense(16, activation="relu")(x)
+    x = layers.Dense(1, activation="sigmoid")(x)
+    model = Model(pre_trained_model.input, x)
+    model.compile(optimizer=RMSprop(lr=0.0001), loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(train, validation_data=valid, epochs=20, verbose=2)
+    return model
+
+
+if __name__ == "__main__":
+    solution_A3().save("model_A3.h5")
+"""
+
+
+def test_a3_with_a_stand_in_backbone_and_generated_photos_trains_and_is_graded(tmp_path, monkeypatch, run_cli):
+    """Dicoding A3 as its template builds it (frozen base, a layer by name, a head), InceptionV3 stood in for."""
+    monkeypatch.setenv("TFCERT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TFCERT_DATASETS_DIR", raising=False)
+    classes = grader.task("dicoding-a3").output.classes
+    for name, per_class in (("horse-or-human.zip", 12), ("validation-horse-or-human.zip", 4)):
+        assert run_cli("data", "add", "dicoding-a3", _photo_zip(tmp_path, name, classes, per_class)).exit_code == 0
+    script = tmp_path / "Problem_A3.py"
+    script.write_text(A3_STAND_IN)
+    result = grader.grade("dicoding-a3", script, train=QUICK, time_limit=900)
+    assert result.entry == "solution_A3" and result.keras_runtime == 2 and result.test_examples == 8
+
+
+def test_a_cats_and_dogs_zip_registers_as_dicodings_folders(tmp_path, monkeypatch, run_cli):
+    """cats_and_dogs.zip holds cats_and_dogs_filtered/{train,validation}/{cats,dogs}: C3's source folder itself."""
+    monkeypatch.setenv("TFCERT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TFCERT_DATASETS_DIR", raising=False)
+    classes = grader.task("dicoding-c3").output.classes
+    folder = tmp_path / "zips"
+    folder.mkdir()
+    with zipfile.ZipFile(tmp_path / "cats_and_dogs.zip", "w") as archive:
+        for part, per_class in (("train", 10), ("validation", 2)):
+            inner = _photo_zip(folder, f"{part}.zip", classes, per_class, top=f"cats_and_dogs_filtered/{part}/")
+            with zipfile.ZipFile(inner) as opened:
+                for info in opened.infolist():
+                    archive.writestr(info.filename, opened.read(info))
+    added = run_cli("data", "add", "dicoding-c3", tmp_path / "cats_and_dogs.zip")
+    assert added.exit_code == 0 and "verified 24 images" in added.stdout
+    images, labels = grader.load_data("dicoding-c3", "train")
+    assert images.shape == (18, 150, 150, 3) and labels.tolist() == [0] * 9 + [1] * 9
+    listed = run_cli("data", "urls").stdout
+    assert any("cats_and_dogs.zip" in line and line.rstrip().endswith("yes") for line in listed.splitlines())
