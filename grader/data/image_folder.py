@@ -88,22 +88,32 @@ def root_folder(spec) -> Path:
 def add_zip(spec, archive: Path) -> tuple[Path, int]:
     """Unpack a zip of the task's images (as its publisher made it) into the registered folder; (folder, images).
 
-    Where its files go: class folders at the zip's top (horse-or-human.zip: horses/, humans/)
-    go under a folder named as the zip (horse-or-human/); a single top folder named as the source
-    (cats_and_dogs_filtered/) is the source folder itself; anything else (rps/) goes in as it is.
-    Members that would land outside the folder (absolute paths, `..`) are refused.
+    Where its files go: split folders at the zip's top (rps.zip: rps/) go in as they are; class
+    folders at the top (horse-or-human.zip: horses/, humans/) go under the split folder the zip
+    is named after (horse-or-human/); a single top folder named as the source
+    (cats_and_dogs_filtered/ holding train/, validation/) is the source folder itself. Members
+    that would land outside the folder (absolute paths, `..`) are refused.
     """
     root = registered_folder(spec)
+    folders = {split.folder for split in spec.dataset.splits.values()}
     try:
         with zipfile.ZipFile(archive) as opened:
-            members = [info for info in opened.infolist() if not info.is_dir()]
+            members = [info for info in opened.infolist()
+                       if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
             tops = {PurePosixPath(info.filename).parts[0] for info in members}
-            if tops <= set(spec.output.classes):
+            if tops <= folders:
+                base = root
+            elif tops <= set(spec.output.classes):
+                if archive.stem not in folders:
+                    raise DataFileError(f"{archive}: holds class folders only; name it after the folder it fills "
+                                        f"({', '.join(sorted(f + '.zip' for f in folders))})")
                 base = root / archive.stem
             elif tops == {root.name}:
                 base = root.parent
             else:
-                base = root
+                raise DataFileError(f"{archive}: holds {', '.join(sorted(tops))}; {spec.id} expects "
+                                    f"{', '.join(sorted(folders))} or the class folders "
+                                    f"({', '.join(spec.output.classes)})")
             images = 0
             for info in members:
                 relative = PurePosixPath(info.filename)
