@@ -13,12 +13,12 @@ import zipfile
 
 import numpy as np
 import pytest
+from conftest import single_error
 from PIL import Image
 
 import grader
 from grader.sandbox.train import TrainOptions
 from grader.spec import PROJECT_ROOT
-from tests.conftest import single_error
 
 REAL_CODE = PROJECT_ROOT.parent / "shared" / "realworld-code"
 QUICK = TrainOptions(max_epochs=1, max_steps=20)

@@ -4,8 +4,7 @@ import json
 import time
 
 import pytest
-
-from tests.conftest import single_error
+from conftest import single_error
 
 # An exam-era (Keras 2) script for task4 whose model takes windows of 20, not 30, and trains for 50 epochs.
 WRONG_INPUT = """\
@@ -62,9 +61,9 @@ def test_a_lambda_layer_stops_when_training_starts(run_cli, tmp_path):
 
 @pytest.fixture(scope="module")
 def a1_script():
-    from tests.test_realworld_code import REAL_CODE
+    from grader.spec import PROJECT_ROOT
 
-    path = REAL_CODE / "grayscale636__Neural-Network-Linear-Regression__Problem_A1.py"
+    path = PROJECT_ROOT.parent / "shared" / "realworld-code" / "grayscale636__Neural-Network-Linear-Regression__Problem_A1.py"
     if not path.is_file():
         pytest.skip(f"real learners' scripts not available: {path} is absent")
     return path
