@@ -155,3 +155,14 @@ def test_known_addresses_name_real_tasks():
         assert entry.task is None or entry.task in tasks, url
     assert known_url("http://www.github.com/dicodingacademy/assets/raw/main/Simulation/machine_learning/bbc-text.csv?raw=1")
     assert known_url(KERAS_DATASETS + "mnist.npz").form == "mnist_npz"
+
+
+def test_a_registered_address_takes_only_its_publishers_file(tmp_path, run_cli):
+    url = "https://storage.googleapis.com/mledu-datasets/" + INCEPTION_NOTOP
+    fake = tmp_path / INCEPTION_NOTOP
+    fake.write_bytes(b"not the weights")
+    result = run_cli("data", "add", url, fake)
+    assert result.exit_code == 2
+    assert "not InceptionV3's ImageNet weights without the top (its checksum differs" in result.stderr
+    unknown = run_cli("data", "add", "https://example.org/x.csv", fake)
+    assert unknown.exit_code == 2 and "`tfcert data urls` lists them" in unknown.stderr
