@@ -61,6 +61,9 @@ def run(solution: Path, workdir: Path, config: dict) -> None:
     reserve_status(workdir)  # before the solution can fill the disk
     sys.stdout.reconfigure(line_buffering=True)  # the script's prints reach the log in step with the epochs
     runtime, entry = config["keras"], config["entry"]
+    # HDF5 (Keras 2's .h5, ModelCheckpoint files) locks the files it writes; the child's workdir is
+    # private, and the sandbox may refuse lock calls: write without them.
+    os.environ["HDF5_USE_FILE_LOCKING"] = "FALSE"
     if runtime == 2:
         activate_keras2()
     if config.get("host_keras_home"):
