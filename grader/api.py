@@ -19,14 +19,14 @@ import numpy as np
 from grader.catalog import load_task
 from grader.data import Examples, grading_key, hidden_test_split, learner_split
 from grader.data.splits import LEARNER_SPLITS
-from grader.errors import ContractError, SubmissionError
+from grader.errors import ContractError, DataMissingError, SubmissionError
 from grader.models.feeding import batch_dependence, feeding_plan, predict_planned
 from grader.models.predict import ModelOutputError
 from grader.models.traces import TraceCache
 from grader.report.result import BaselineScore, GradeResult, Requirement
 from grader.sandbox.keras_habits import with_hint
 from grader.sandbox.limits import SandboxLimits, in_process_limits
-from grader.sandbox.train import train_solution
+from grader.sandbox.train import SCRIPT_SUFFIXES, TrainOptions, train_solution
 from grader.sandbox.trusted import predict_in_child
 from grader.scoring.diagnostics import diagnose
 from grader.scoring.evaluate import baseline_values, evaluate_predictions
@@ -66,7 +66,7 @@ class Warm:
 
 def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: float | None = None,
           limits: dict | None = None, log=None, test: Examples | None = None, warm: Warm | None = None,
-          keep=None) -> GradeResult:
+          keep=None, train: TrainOptions | None = None) -> GradeResult:
     """Grade `submission` (a path or a Keras model) on `task`'s hidden test split.
 
     `trust=True` lets a model file run its own code (Lambda layers, custom objects), only in a
@@ -76,7 +76,9 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     split built earlier; `warm` passes what a batch worker keeps between grades (the split
     included). `keep(model, evaluation)` sees the loaded Keras model (None when it ran in a
     sandboxed child) and the scored predictions: what batch grading compares across a class.
-    User mistakes raise a `TfcertError` subclass.
+    `train` says how to run a training script (`.py` or `.ipynb`): its entry function, its Keras
+    (2, 3 or auto) and the quick check's epoch cap (mode "quick-check"). User mistakes raise a
+    `TfcertError` subclass.
     """
     spec = task if isinstance(task, TaskSpec) else load_task(task)
     if warm is not None:
@@ -92,19 +94,22 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
     if path is not None:
         refuse_links(path)
     accepted, diagnostics = [], []  # notes on contract variants accepted; what the model's own checks found
-    if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() != ".py")):
+    if path is not None and (is_saved_model(path) or (trust and path.suffix.lower() not in SCRIPT_SUFFIXES)):
         test = test if test is not None else hidden_test_split(spec)
         predictions = predict_in_child(spec, path, test, feeding_plan(len(test), grading_key(spec)))
         mode = "savedmodel" if is_saved_model(path) else "trusted"
         loaded, shown, train_seconds, notes = LoadedModel(None, mode), str(submission), None, ()
+        entry = runtime = None
         with _named(shown):
             evaluation = evaluate_predictions(predictions, spec, test, warm.baseline_values(spec) if warm else None)
     else:
-        with _open(spec, submission, log) as (loaded, shown, mode, train_seconds, notes):
+        with _open(spec, submission, log, train or TrainOptions()) as (loaded, shown, mode, trained, notes):
+            train_seconds = trained.seconds if trained else None
+            entry, runtime = (trained.entry, trained.keras) if trained else (None, None)
             # Everything that runs the submitted model does so under the task's time and memory limits.
             predict_limits = SandboxLimits(spec.limits.predict_seconds, spec.limits.memory_mb)
             with in_process_limits(predict_limits, shown):
-                accepted = _check_contract(loaded.model, spec, path if mode == "train" else None)
+                accepted = _check_contract(loaded.model, spec, path if runtime == 3 else None)
                 _check_size(loaded.model, spec, shown)
             # Built only now: in train mode, after the child has saved its model and ended.
             test = test if test is not None else hidden_test_split(spec)
@@ -140,7 +145,7 @@ def grade(task: str | TaskSpec, submission, *, trust: bool = False, time_limit: 
         public_diagnostics=[*own_words, *(note.public for note in diagnostics)],
         test_examples=len(evaluation.targets), saved_by=loaded.saved_by, shims=loaded.shims,
         train_seconds=None if train_seconds is None else round(train_seconds, 1),
-        figure=figure_data(evaluation, spec, test), requirements=requirements,
+        figure=figure_data(evaluation, spec, test), requirements=requirements, entry=entry, keras_runtime=runtime,
         gaps=[] if evaluation.nonfinite_predictions else rung_gaps(value, spec),
     )
 
@@ -178,25 +183,39 @@ def _requirement(name: str, bound: float, value: float) -> Requirement:
 
 
 @contextlib.contextmanager
-def _open(spec: TaskSpec, submission, log):
-    """Yield (LoadedModel, shown name, mode, train seconds, notes from training) for a model, a file or a .py."""
+def _open(spec: TaskSpec, submission, log, options: TrainOptions):
+    """Yield (LoadedModel, shown name, mode, TrainedModel or None, training notes) for a model, a file or a script."""
     if not isinstance(submission, (str, Path)):
         shown = f"in-memory {type(submission).__name__}"
         yield LoadedModel(_require_keras_model(submission), "in-memory"), shown, "in-memory", None, ()
         return
     path = Path(submission)
     limits = spec.limits
-    if path.suffix.lower() == ".py":
+    if path.suffix.lower() in SCRIPT_SUFFIXES:
         for split in LEARNER_SPLITS:  # the child sees tfcert's cache read-only: fill it here, once
-            learner_split(spec, split)
-        with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log) as trained:
+            _fill_learner_split(spec, split)
+        with train_solution(path, SandboxLimits.for_task(limits, limits.train_seconds), log, spec,
+                            options) as trained:
             with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):
                 loaded = load_model_file(trained.model_path, limits.max_file_mb)
-            yield loaded, str(path), "train", trained.seconds, trained.notes
+            mode = "quick-check" if options.quick else "train"
+            yield loaded, str(path), mode, trained, trained.notes
         return
     with in_process_limits(SandboxLimits(limits.predict_seconds, limits.memory_mb), str(path)):
         loaded = load_model_file(path, limits.max_file_mb)
     yield loaded, str(path), "file", None, ()
+
+
+def _fill_learner_split(spec: TaskSpec, split: str) -> None:
+    """Build a learner split into tfcert's cache; a script that downloads its own data needs none of it here.
+
+    Only tfcert's starters read these splits (grader.load_data); a real script fetches its data,
+    and the child answers with the verified copy or says, in one line, how to provide it.
+    """
+    try:
+        learner_split(spec, split)
+    except DataMissingError:
+        pass
 
 
 def _check_contract(model, spec: TaskSpec, solution: Path | None) -> list[str]:

@@ -1,4 +1,4 @@
-"""The reference CNN shared by Dicoding's image problems A2 (horses or humans) and B3 (rock paper scissors).
+"""The reference CNN of Dicoding's image problems A2, B3, C3 (horses or humans, rock paper scissors, cats vs dogs).
 
 The course's recipe at the template's 150x150: pixels / 255 before training (the grader feeds
 them so), flips and small rotations and zooms against overfitting, four Conv2D + MaxPooling2D
@@ -16,7 +16,7 @@ BATCH_SIZE = 32
 
 
 def train_folder_classifier(task_id: str) -> keras.Model:
-    """Train the reference CNN for dicoding-a2 or dicoding-b3."""
+    """Train the reference CNN for dicoding-a2, dicoding-b3 or dicoding-c3."""
     keras.utils.set_random_seed(0)
     spec = grader.task(task_id)
     images, labels = scaled_training_images(task_id)

@@ -61,6 +61,17 @@ def test_show_prints_the_whole_contract(run_cli, task4):
         assert expected in text, expected
 
 
+def test_show_and_grade_help_say_which_scripts_and_runtimes_are_accepted(run_cli):
+    shown = run_cli("show", "dicoding-b4").stdout
+    assert ".py or .ipynb defining solution_B4() or solution_model()" in shown
+    assert "2 (tf_keras: tf.keras, keras_preprocessing, as the exam's TF 2.x) or 3; --keras auto" in shown
+    assert "defining solution_model() (or its only" in run_cli("show", "sunspots").stdout
+    helped = " ".join(run_cli("grade", "--help").stdout.split())
+    for words in ("solution_model() (the exam's and the course's templates) or solution_<ID>() (Dicoding's",
+                  "--entry NAME", "--keras [2|3|auto]", "--max-epochs N", "Jupyter/Colab .ipynb"):
+        assert words in helped, words
+
+
 def test_unknown_task_exits_2_with_one_line(run_cli):
     result = run_cli("show", "nope")
     assert result.exit_code == 2

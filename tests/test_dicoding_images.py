@@ -1,6 +1,7 @@
-"""Dicoding's image problems A2 and B3 on `local:` folders laid out as their zips unpack (made up
-here: the real images are not on this machine): the splits, the pixels / 255 the templates fed,
-the class order of flow_from_directory, and the references running one epoch."""
+"""Dicoding's image problems A2, A3, B3 and C3 on `local:` folders laid out as their zips unpack (made
+up here: the real images are not on this machine, nor InceptionV3's weights, so A3's reference
+transfers from tfcert's offline backbone): the splits, the pixels / 255 the templates fed, the
+class order of flow_from_directory, and the references running one epoch."""
 
 import importlib.util
 
@@ -15,8 +16,11 @@ from grader.submission.contract import check_contract
 
 LAYOUT = {  # task -> (source folder, {subfolder: images per class})
     "dicoding-a2": ("horse-or-human", {"horse-or-human": 10, "validation-horse-or-human": 2}),
+    "dicoding-a3": ("horse-or-human", {"horse-or-human": 10, "validation-horse-or-human": 2}),  # A2's folder
     "dicoding-b3": ("rps", {"rps": 10, "rps-test-set": 2}),
+    "dicoding-c3": ("cats_and_dogs_filtered", {"train": 10, "validation": 2}),
 }
+REFERENCES = {"dicoding-a3": "dicoding-a3.py"}  # the others share solutions/dicoding_images.py
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def unzipped(tmp_path, monkeypatch):
     for task_id, (root, folders) in LAYOUT.items():
         for folder, per_class in folders.items():
             for label, name in enumerate(grader.task(task_id).output.classes):
-                (tmp_path / root / folder / name).mkdir(parents=True)
+                (tmp_path / root / folder / name).mkdir(parents=True, exist_ok=True)
                 for i in range(per_class):
                     pixels = np.full((30, 30, 3), 10 * i + 60 * label, dtype=np.uint8)
                     Image.fromarray(pixels).save(tmp_path / root / folder / name / f"{name}{i:02d}.png")
@@ -47,10 +51,11 @@ def test_splits_follow_the_templates_and_the_test_is_fed_divided_by_255(unzipped
 
 @pytest.mark.parametrize("task_id", list(LAYOUT))
 def test_reference_trains_one_epoch_and_meets_the_contract(task_id, unzipped, monkeypatch):
-    spec = importlib.util.spec_from_file_location("dicoding_images_ref", PROJECT_ROOT / "solutions" / "dicoding_images.py")
+    reference = REFERENCES.get(task_id, "dicoding_images.py")
+    spec = importlib.util.spec_from_file_location(f"ref_{task_id}", PROJECT_ROOT / "solutions" / reference)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.setattr(module, "EPOCHS", 1)
-    model = module.train_folder_classifier(task_id)
+    model = module.solution_model() if task_id in REFERENCES else module.train_folder_classifier(task_id)
     assert check_contract(model, grader.task(task_id)) == []
     assert grader.grade(task_id, model).test_examples == 2 * len(grader.task(task_id).output.classes)

@@ -58,7 +58,7 @@ def test_the_training_child_runs_in_its_own_directory(run_cli, tmp_path):
          "solution_model() raised ValueError: bad shape (line 2, in solution_model)"),
         ("x = 1\n", "defines no solution_model() function"),
         ("def solution_model():\n    return 'model'\n", "returned str, not a Keras model"),
-        ("import nonexistent_module_xyz\n", "importing the file raised ModuleNotFoundError"),
+        ("import nonexistent_module_xyz\ndef solution_model():\n    pass\n", "importing the file raised ModuleNotFoundError"),
         ("import sys\ndef solution_model():\n    sys.exit(3)\n", "the process ended without a result (exited with code 3"),
     ],
 )

@@ -35,10 +35,11 @@ from grader.data import hidden_test_split
 from grader.errors import TfcertError
 from grader.sandbox.runner import HIDE_SOLUTIONS_ENV, REQUIRE_ISOLATION_ENV, isolation, isolation_problem
 from grader.sandbox.seccomp import filter_program
+from grader.sandbox.train import SCRIPT_SUFFIXES
 from grader.store.db import open_store
 from grader.submission.load import MODEL_SUFFIXES, is_saved_model
 
-SUBMISSION_SUFFIXES = (*MODEL_SUFFIXES, ".py")
+SUBMISSION_SUFFIXES = (*MODEL_SUFFIXES, *SCRIPT_SUFFIXES)  # model files; training scripts (.py, .ipynb)
 ROSTER_COLUMNS = ("student", "student_id", "id")
 MAX_ZIP_UNPACKED = 4 * 2**30  # a class's models unpacked: more than this is a zip bomb
 EXTRA_SECONDS = 60  # on top of a submission's own limits: the worker's bookkeeping
@@ -218,7 +219,7 @@ def _keep_entry_times(archive: zipfile.ZipFile, into: Path) -> None:
 def time_limit(spec, job: Job) -> float:
     """A job's time limit: the spec's training budget (solution files), its prediction budget and bookkeeping."""
     limits = spec.limits
-    training = limits.train_seconds if job.path.suffix.lower() == ".py" else 0
+    training = limits.train_seconds if job.path.suffix.lower() in SCRIPT_SUFFIXES else 0
     return training + limits.predict_seconds + EXTRA_SECONDS
 
 
@@ -305,8 +306,8 @@ def export_run(store, run_id: int, spec) -> tuple[list[BatchRow], list[Path], La
 
 
 def runs_code(path: Path, trust: bool) -> bool:
-    """True for a submission whose grading runs its code in a sandboxed child (.py, SavedModel, --trust)."""
-    return path.suffix.lower() == ".py" or is_saved_model(path) or trust
+    """True for a submission whose grading runs its code in a sandboxed child (a script, SavedModel, --trust)."""
+    return path.suffix.lower() in SCRIPT_SUFFIXES or is_saved_model(path) or trust
 
 
 def _sandbox_for(found: list[Found], options: BatchOptions) -> str:

@@ -46,14 +46,45 @@ def data_add_command(task_id, paths):
     """Register a copy of TASK_ID's data you already have: the file, its folder, its files, or archives of them.
 
     E.g. `tfcert data add fashion-mnist ~/Downloads/fashion-mnist` (the folder of the four .gz
-    files; the files themselves or a .zip/.tar.gz of them work too). The content is verified,
-    then kept in tfcert's cache.
+    files; the files themselves or a .zip/.tar.gz of them work too); an image task takes the zips
+    its publisher made (e.g. rps.zip). The content is verified, then kept in tfcert's cache.
+    TASK_ID may also be a download address a training script uses (`tfcert data urls`): PATH is
+    then what it serves, e.g. InceptionV3's notop weights, checked against its publisher's hash.
     """
     from grader.catalog import load_task
     from grader.data.register import add_data
+    from grader.data.urls import add_registered, is_remote, known_url
+    from grader.errors import DataFileError
 
+    if is_remote(task_id):
+        entry = known_url(task_id)
+        if entry is None:
+            raise DataFileError(f"{task_id}: an address tfcert does not know; `tfcert data urls` lists them")
+        if entry.form == "registered":
+            if len(paths) != 1:
+                raise click.UsageError(f"{task_id} serves one file: give its PATH once")
+            echo_fitted(f"{task_id}: verified {paths[0]}; stored at {add_registered(task_id, paths[0].expanduser())}")
+            return
+        task_id = entry.task
     added = add_data(load_task(task_id), [path.expanduser() for path in paths])
     echo_fitted(f"{task_id}: verified {added.verified}; stored at {added.stored}")
+
+
+@data_group.command("urls")
+def data_urls_command():
+    """The download addresses training scripts use that tfcert answers offline, and whether their data is here."""
+    from grader.catalog import load_task
+    from grader.data.status import status
+    from grader.data.urls import KNOWN_URLS, registered_path
+
+    rows = [("address", "what", "from", "here")]
+    for url, entry in KNOWN_URLS.items():
+        if entry.form == "registered":
+            source, present = "tfcert data add URL PATH", registered_path(entry).is_file()
+        else:
+            source, present = entry.task, status(load_task(entry.task)).present
+        rows.append((url, entry.what, source, "yes" if present else "NO"))
+    echo_table(rows)
 
 
 
@@ -111,16 +142,37 @@ def starter_command(task_id, out, force):
 @click.option("--max-file-mb", type=click.FloatRange(min=0.001), help="File size limit in MB (default: the task's).")
 @click.option("--max-params", type=click.IntRange(min=1), help="Parameter count limit (default: the task's).")
 @sandbox_options
+@click.option("--entry", metavar="NAME",
+              help="The function of a training script that returns the model (default: the task's, e.g. "
+                   "solution_model or Dicoding's solution_A1, or the file's only solution_* function).")
+@click.option("--keras", "keras_version", type=click.Choice(["2", "3", "auto"]), default="auto", show_default=True,
+              help="Run a training script under Keras 2 (tf_keras: tf.keras, keras_preprocessing, as the exam's "
+                   "TF 2.x) or Keras 3; auto chooses from the script (README: 'Which Keras').")
+@click.option("--max-epochs", type=click.IntRange(min=1), metavar="N",
+              help="Quick check of a training script: every fit() call trains at most N epochs; the result is "
+                   "labelled a quick check and never recorded as an attempt.")
+@click.option("--max-steps", type=click.IntRange(min=1), metavar="S",
+              help="Quick check: every epoch trains on at most S batches (and validates on at most S).")
 def grade_command(task_id, submission, as_json, trust, time_limit, predict_time_limit, memory_mb, max_file_mb,
-                  max_params, disk_mb, cpu_seconds):
-    """Grade SUBMISSION (.keras, .h5, or a solution .py) on TASK_ID's hidden test split."""
+                  max_params, disk_mb, cpu_seconds, entry, keras_version, max_epochs, max_steps):
+    """Grade SUBMISSION on TASK_ID's hidden test split.
+
+    SUBMISSION is a model file (.keras, .h5 from Keras 3 or the exam's TF 2.x, a SavedModel
+    directory) or a training script (.py, or a Jupyter/Colab .ipynb whose code cells run in order)
+    that defines solution_model() (the exam's and the course's templates) or solution_<ID>()
+    (Dicoding's, e.g. solution_A1); `tfcert show TASK_ID` names the task's. The script runs
+    offline in a sandbox: its downloads are answered from tfcert's verified data.
+    """
     from grader.api import grade
+    from grader.sandbox.train import TrainOptions
 
     overrides = limit_overrides(predict_seconds=predict_time_limit, memory_mb=memory_mb, max_file_mb=max_file_mb,
                                  max_params=max_params, disk_mb=disk_mb, cpu_seconds=cpu_seconds)
     if not as_json:
-        click.echo(f"grading {submission} on {task_id}...", err=True)
-    result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides)
+        quick = " (quick check)" if max_epochs or max_steps else ""
+        click.echo(f"grading {submission} on {task_id}{quick}...", err=True)
+    options = TrainOptions(entry=entry, keras=keras_version, max_epochs=max_epochs, max_steps=max_steps)
+    result = grade(task_id, submission, trust=trust, time_limit=time_limit, limits=overrides, train=options)
     if as_json:
         click.echo(result.to_json())
     else:

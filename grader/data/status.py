@@ -43,10 +43,11 @@ def learner_data_paths() -> list[Path]:
     """Where learners' data lives on this machine (what a sandboxed child may read), as far as it exists.
 
     tfcert's cache (generated learner splits, downloaded dataset files, converted weights; never
-    a hidden test split), the datasets dir, the tfds data dir and Keras' download cache.
+    a hidden test split), the datasets dir, the tfds data dir and Keras' download caches (datasets,
+    and models: ImageNet weights that training scripts load).
     """
     keras_home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
-    candidates = [cache_dir(), files.datasets_dir(), tfds_data_dir(), keras_home / "datasets"]
+    candidates = [cache_dir(), files.datasets_dir(), tfds_data_dir(), keras_home / "datasets", keras_home / "models"]
     return [path for path in dict.fromkeys(candidates) if path is not None and path.exists()]
 
 

@@ -9,9 +9,14 @@ Example:
 """
 
 
+def dtype_name(dtype) -> str:
+    """'float32' for Keras 3's dtype strings and for TensorFlow's DType (what Keras 2 models carry) alike."""
+    return getattr(dtype, "name", None) or str(dtype)
+
+
 def takes_text(model) -> bool:
     """True when the model's input is raw strings (it tokenizes inside, e.g. TextVectorization)."""
-    return str(model.inputs[0].dtype) == "string"
+    return dtype_name(model.inputs[0].dtype) == "string"
 
 
 def iter_layers(model):

@@ -83,6 +83,15 @@ def format_contract(spec: TaskSpec) -> str:
         "",
         f"starter     {spec.starter}     (tfcert starter {spec.id} --out {_my_copy(spec)}: fill in its TODOs)",
         f"grade with  tfcert grade {spec.id} model.keras   or   tfcert grade {spec.id} {_my_copy(spec)}",
+        "",
+        "submissions accepted",
+        "  a model    .keras, .h5 (Keras 3, or Keras 2 as TF 2.x saved it), a SavedModel directory",
+        f"  a script   .py or .ipynb defining {' or '.join(f'{name}()' for name in spec.entry)} "
+        "(or its only solution_*() function; --entry NAME)",
+        "  its Keras  2 (tf_keras: tf.keras, keras_preprocessing, as the exam's TF 2.x) or 3; --keras auto chooses "
+        "from the script",
+        "  its data   downloads are answered offline from tfcert's verified data (tfcert data urls); "
+        "--max-epochs 1 checks it quickly",
     ]
     return "\n".join(lines)
 

@@ -40,7 +40,9 @@ class GradeResult:
     task: str
     title: str
     submission: str
-    mode: str  # "file", "train" (a solution .py), "trusted" (--trust), "savedmodel" or "in-memory"
+    # "file", "train" (a training script), "quick-check" (a script run with --max-epochs: never a
+    # practice attempt), "trusted" (--trust), "savedmodel" or "in-memory"
+    mode: str
     metric: str
     metric_label: str
     lower_is_better: bool
@@ -61,6 +63,8 @@ class GradeResult:
     gaps: list[RungGap] = field(default_factory=list)  # each rung seen from the value, best first (scoring.gaps)
     # The diagnostics as they may be shown before grades are published: no value from the hidden split.
     public_diagnostics: list[str] = field(default_factory=list)
+    entry: str | None = None  # train mode: the function that was called (solution_model, solution_A1, ...)
+    keras_runtime: int | None = None  # train mode: the Keras the script trained under (2: tf_keras, 3)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (ladder keys become strings, as JSON requires)."""

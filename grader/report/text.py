@@ -108,8 +108,12 @@ def requirement_text(requirement) -> str:
 
 
 def _mode_text(result) -> str:
-    if result.mode == "train":
-        return f"train mode: solution_model() trained in {result.train_seconds:.0f} s"
+    if result.mode in ("train", "quick-check"):
+        runtime = " under Keras 2 (tf_keras)" if result.keras_runtime == 2 else ""
+        trained = f"{result.entry or 'solution_model'}() trained in {result.train_seconds:.0f} s{runtime}"
+        if result.mode == "quick-check":
+            return f"QUICK CHECK: {trained}; not a full run, never recorded as an attempt"
+        return f"train mode: {trained}"
     if result.mode == "in-memory":
         return "in-memory model"
     if result.mode == "savedmodel":

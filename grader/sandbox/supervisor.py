@@ -103,6 +103,9 @@ def _build_view(config: dict) -> None:
     root = work  # the host workdir is hidden by the new root, in this mount namespace only
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("isolation-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m")
+    os.makedirs(root + "/tmp")  # a private /tmp (grader.sandbox.view), before the binds that may lie under it
+    _mount("isolation-tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"mode=1777,size={config['disk_bytes']},nr_inodes={config['max_files']}")
     for kind, source, dest in config["plan"]:
         target = root + dest
         if kind == "Link":
@@ -131,8 +134,13 @@ def _build_view(config: dict) -> None:
     _mount("isolation-shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={config['shm_bytes']}")
     _mount(None, dev, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
     os.makedirs(root + work, exist_ok=True)
-    _mount("isolation-work", root + work, "tmpfs", MS_NOSUID | MS_NODEV,
-           f"mode=0700,size={config['disk_bytes']},nr_inodes={config['max_files']}")
+    for folder in config.get("readonly_tmp_dirs", ()):  # folders of /tmp that only hold a bound path
+        os.chmod(root + folder, 0o555)
+    if config.get("shared_tmp"):  # the workdir is a folder of the /tmp tmpfs (mounted before the binds)
+        os.chmod(root + work, 0o700)
+    else:
+        _mount("isolation-work", root + work, "tmpfs", MS_NOSUID | MS_NODEV,
+               f"mode=0700,size={config['disk_bytes']},nr_inodes={config['max_files']}")
     os.chdir(root)
     number = SYS_PIVOT_ROOT.get(os.uname().machine)
     if number is None:

@@ -3,9 +3,10 @@
 The child sees only, read-only: /usr (and the /bin, /lib... links into it), a few /etc files the
 loader and Python need, this Python installation (its prefixes, even inside $HOME, without the
 rest of $HOME), the supervisor, and the paths the caller lists (tfcert's code, the task specs,
-the learner's data, the submission); writable: its workdir only, a tmpfs of `disk_mb` MiB at the
-same absolute path, plus a small /dev/shm. A fresh /proc (its own PID namespace) with the host's
-sysctls read-only, a minimal /dev, no network (its own network namespace, loopback down), its own
+the learner's data, the submission); writable: its workdir at the same absolute path and /tmp,
+private tmpfs of `disk_mb` MiB (one for both when the workdir lies in /tmp; folders there that only
+hold a bound path are read-only), plus a small /dev/shm. A fresh /proc (its own PID namespace) with
+the host's sysctls read-only, a minimal /dev, no network (its own network namespace, loopback down), its own
 IPC and UTS namespaces. Everything else (the rest of $HOME, the host's /tmp with other workdirs
 and batch scratch, results databases, other submissions) does not exist in the view.
 
@@ -177,6 +178,7 @@ def wrap_command(command: list[str], *, workdir: Path, readonly: list[Path], dis
     plan = view_plan(Path(work), readonly, expose_cpu_info, masked)
     config = {"workdir": work, "fd": workdir_fd, "build": mechanism == "unshare",
               "disk_bytes": disk_mb * 2**20, "max_files": max_files, "shm_bytes": shm_mb * 2**20,
+              "shared_tmp": _is_under(work, "/tmp"), "readonly_tmp_dirs": read_only_tmp_dirs(plan),
               "seccomp": base64.b64encode(seccomp).decode() if seccomp else None}
     if mechanism == "unshare":
         config["plan"] = [[type(op).__name__, _source(op), op.dest] for op in plan]
@@ -191,6 +193,25 @@ def _source(op: Bind | Link | Mask) -> str:
     return op.source if isinstance(op, Bind) else op.target if isinstance(op, Link) else ""
 
 
+def read_only_tmp_dirs(plan: list[Bind | Link | Mask]) -> list[str]:
+    """The folders under /tmp that only hold a bound path (the submission, say), parents first.
+
+    The view creates them read-only: a script writes /tmp itself and its workdir, never a folder
+    that looks like the host's (writing there would change nothing outside, but should fail as it
+    does without a view).
+    """
+    folders = set()
+    for op in plan:
+        parent = os.path.dirname(op.dest)
+        while _is_under(parent, "/tmp") and parent != "/tmp":
+            folders.add(parent)
+            parent = os.path.dirname(parent)
+    return sorted(folders, key=lambda folder: (folder.count("/"), folder))
+
+
+# /tmp in the view (scripts unzip into /tmp/, as the course's do): when the workdir lies in the
+# host's /tmp, as tempfile puts it, one tmpfs of `disk_mb` at /tmp holds both (the workdir is a
+# folder in it, so one limit covers both); else the workdir is its own tmpfs and /tmp another.
 def _bwrap_args(plan: list[Bind | Link | Mask], work: str, disk_mb: int, shm_mb: int, max_files: int) -> list[str]:
     args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--as-pid-1",
             "--new-session"]
@@ -201,6 +222,8 @@ def _bwrap_args(plan: list[Bind | Link | Mask], work: str, disk_mb: int, shm_mb:
     # /proc/sys, read-only; a fresh proc's cannot be named as a bwrap source).
     args += ["--proc", "/proc", *[a for p in PROC_COVERED for a in ("--ro-bind-try", p, p)],
              "--dev", "/dev", "--size", str(shm_mb * 2**20), "--tmpfs", "/dev/shm"]
+    args += ["--size", str(disk_mb * 2**20), "--tmpfs", "/tmp"]  # before the binds that may lie under it
+    args += [arg for folder in read_only_tmp_dirs(plan) for arg in ("--perms", "0555", "--dir", folder)]
     for op in plan:
         if isinstance(op, Link):
             args += ["--symlink", op.target, op.dest]
@@ -209,8 +232,9 @@ def _bwrap_args(plan: list[Bind | Link | Mask], work: str, disk_mb: int, shm_mb:
         else:
             args += ["--tmpfs", op.dest, "--remount-ro", op.dest]
     # bwrap 0.8 has no nr_inodes option: the inode count of the workdir is bounded by its size only.
-    args += ["--size", str(disk_mb * 2**20), "--tmpfs", work, "--chdir", work,
-             "--remount-ro", "/dev", "--remount-ro", "/"]
+    workdir = ["--perms", "0700", "--dir", work] if _is_under(work, "/tmp") else \
+        ["--size", str(disk_mb * 2**20), "--tmpfs", work]
+    args += [*workdir, "--chdir", work, "--remount-ro", "/dev", "--remount-ro", "/"]
     return args
 
 

@@ -132,6 +132,11 @@ def _check_semantics(spec: TaskSpec, path: Path, rules: DatasetRules) -> None:
         raise typed.FieldError(
             "output.classes", f"{len(spec.output.classes)} classes do not fit output shape {list(spec.output.shape)}"
         )
+    for name in spec.entry:
+        if not name.isidentifier():
+            raise typed.FieldError("entry", f"'{name}' is not a Python function name")
+    if not spec.entry:
+        raise typed.FieldError("entry", "name at least one function")
     # Only the starter: the reference solution is left out where students' code runs (a Gradescope
     # archive); tests/test_spec.py checks that every spec's solution exists in the checkout.
     if not spec.project_path(spec.starter).is_file():

@@ -112,6 +112,9 @@ class TaskSpec:
     limits: Limits
     starter: str
     solution: str
+    # The function(s) a training script of this problem defines: the exam's and the course's
+    # `solution_model`, Dicoding's `solution_<ID>` (grader.sandbox.entry).
+    entry: tuple[str, ...] = ("solution_model",)
 
     def __repr__(self) -> str:
         return f"TaskSpec({self.id!r}: {self.title}, {self.metric.label} ladder {self.metric.ladder})"

@@ -15,7 +15,7 @@ Example:
 """
 
 from grader.errors import ContractError
-from grader.models.structure import format_shape, iter_layers, takes_text
+from grader.models.structure import dtype_name, format_shape, iter_layers, takes_text
 
 FLOAT_DTYPES = {"float16", "bfloat16", "float32", "float64"}
 
@@ -93,7 +93,7 @@ def check_contract(model, spec) -> list[str]:
             f"your model takes {format_shape(model_in)}; {spec.id} feeds {format_shape(expected_in)}: "
             f"{spec.input.description}"
         )
-    in_dtype = str(model.inputs[0].dtype)
+    in_dtype = dtype_name(model.inputs[0].dtype)
     if spec.input.dtype == "float32" and in_dtype not in FLOAT_DTYPES:
         raise ContractError(
             f"your model's input is {in_dtype}; {spec.id} feeds float32 values: {spec.input.description}"
