@@ -43,7 +43,7 @@ def power_file(tmp_path, monkeypatch, run_cli):
     monkeypatch.setenv("TFCERT_CACHE_DIR", str(tmp_path / "cache"))
     values = write_power_csv(tmp_path / "household_power_consumption.csv")
     added = run_cli("data", "add", TASK, tmp_path / "household_power_consumption.csv")
-    assert added.exit_code == 0 and f"verified {ROWS} rows" in added.stdout, added.output
+    assert added.exit_code == 0 and f"verified {ROWS:,} rows" in added.stdout, added.output
     return values
 
 
