@@ -77,7 +77,7 @@ def test_missing_folder_and_broken_image_are_one_line_errors(folder_task, run_cl
     listed = run_cli("data", "list")
     assert "pics" in listed.stdout and " yes " in listed.stdout
     added = run_cli("data", "add", "pics", model_path)
-    assert added.exit_code == 2 and "unpack it under --data-dir" in single_error(added)
+    assert added.exit_code == 2 and "give that folder, its parent, or its zip" in single_error(added)
     for path in sorted(folder_task.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
     folder_task.rmdir()
