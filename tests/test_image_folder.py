@@ -84,4 +84,5 @@ def test_missing_folder_and_broken_image_are_one_line_errors(folder_task, run_cl
     with pytest.raises(DataMissingError, match=r"needs the image folder .*pics .*one subfolder per class \(horses, humans\)"):
         grader.load_data("pics", "train")
     missing = run_cli("grade", "pics", model_path)
-    assert missing.exit_code == 2 and "unpack it there, or pass --data-dir" in single_error(missing)
+    assert missing.exit_code == 2 and "`tfcert data add pics PATH...`" in single_error(missing)
+    assert "or pass --data-dir DIR where it is" in single_error(missing)
