@@ -66,11 +66,20 @@ def check_splits(params: ImageFolderParams, splits: dict[str, FolderSplit]) -> N
 
 
 def root_folder(spec) -> Path | None:
-    """The source folder: the copy `tfcert data add` keeps, else the folder the spec names; None if neither is here."""
+    """The source folder: the copy `tfcert data add` keeps, else the folder the spec names; None if neither is whole.
+
+    Whole: it holds every split's folder (a copy registered one zip at a time may still lack one).
+    """
     for folder in [registered_folder(spec), *local_candidates(spec)[:1]]:
-        if folder.is_dir():
+        if not missing_folders(spec, folder):
             return folder
     return None
+
+
+def missing_folders(spec, folder: Path) -> list[str]:
+    """The split folders (e.g. 'validation-horse-or-human/') that `folder` lacks; all of them if it is absent."""
+    names = dict.fromkeys(split.folder for split in spec.dataset.splits.values())
+    return [f"{name}/" for name in names if not (folder / name).is_dir()]
 
 
 def require_root_folder(spec) -> Path:
@@ -78,9 +87,12 @@ def require_root_folder(spec) -> Path:
     folder = root_folder(spec)
     if folder is not None:
         return folder
+    partial = [(place, missing) for place in [registered_folder(spec), *local_candidates(spec)[:1]]
+               if place.is_dir() and (missing := missing_folders(spec, place))]
+    lacking = f"; {partial[0][0]} lacks {', '.join(partial[0][1])}" if partial else ""
     raise DataMissingError(
         f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), "
-        f"with one subfolder per class ({', '.join(spec.output.classes)}); "
+        f"with one subfolder per class ({', '.join(spec.output.classes)}){lacking}; "
         f"`tfcert data add {spec.id} PATH...` with the folder or its zips, or pass --data-dir DIR where it is"
     )
 

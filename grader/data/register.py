@@ -198,25 +198,41 @@ def _add_imdb(spec, roots: list[Path], staging: Path) -> str:
 
 
 def _add_images(spec, roots: list[Path], staging: Path) -> str:
-    """An image folder: each split's folder (one subfolder per class), found by name or as an archive's content."""
+    """An image folder: each split's folder (one subfolder per class), found by name or as an archive's content.
+
+    The split folders may come in separate calls, as the course hands them out (`horse-or-human.zip`,
+    then `validation-horse-or-human.zip`): a folder not given now is kept from the copy registered
+    before, and one that is still missing is named, so the learner knows what to add next.
+    """
     classes = set(spec.output.classes)
-    folders = {}
-    for split in spec.dataset.splits.values():
-        if split.folder in folders:
-            continue
+    wanted = list(dict.fromkeys(split.folder for split in spec.dataset.splits.values()))
+    given, kept = {}, {}
+    before = files.registered_folder(spec)
+    for name in wanted:
         named = [path for path in _walk(roots)
-                 if path.is_dir() and path.name == split.folder and classes <= {p.name for p in path.iterdir()}]
-        if not named:
-            raise DataFileError(
-                f"{spec.id} needs the folder {split.folder}/ with one subfolder per class "
-                f"({', '.join(sorted(classes))}); not found in what was given: give that folder, its parent, "
-                f"or its zip ({split.folder}.zip)")
-        folders[split.folder] = named[0]
-    for name, folder in folders.items():
+                 if path.is_dir() and path.name == name and classes <= {p.name for p in path.iterdir()}]
+        if named:
+            given[name] = named[0]
+        elif (before / name).is_dir():
+            kept[name] = before / name
+    if not given:
+        raise DataFileError(
+            f"{spec.id} needs the folder{'s' if len(wanted) > 1 else ''} {', '.join(f'{n}/' for n in wanted)} "
+            f"with one subfolder per class ({', '.join(sorted(classes))}); none found in what was given: "
+            f"give that folder, its parent, or its zip ({', '.join(f'{n}.zip' for n in wanted)})")
+    for name, folder in {**given, **kept}.items():
         for class_name in spec.output.classes:
             shutil.copytree(folder / class_name, staging / name / class_name)
-    counted = image_folder.count_images(spec, staging)
-    return f"{counted:,} images"
+    counted = sum(len(image_folder.split_files(spec, split, staging)[0])
+                  for split, part in spec.dataset.splits.items() if part.folder in given)
+    verified = f"{counted:,} images ({', '.join(f'{n}/' for n in given)})"
+    if kept:
+        verified += f", with {', '.join(f'{n}/' for n in kept)} kept from before"
+    missing = [name for name in wanted if name not in given and name not in kept]
+    if missing:
+        verified += (f"; still needed before it grades: {', '.join(f'{n}/' for n in missing)} "
+                     f"(`tfcert data add {spec.id} PATH` with it or its zip)")
+    return verified
 
 
 FOLDER_ADDERS: dict[str, Callable[[object, list[Path], Path], str]] = {

@@ -200,13 +200,16 @@ def read_only_tmp_dirs(plan: list[Bind | Link | Mask]) -> list[str]:
     that looks like the host's (writing there would change nothing outside, but should fail as it
     does without a view).
     """
+    bound = [op.dest for op in plan if isinstance(op, Bind)]
     folders = set()
     for op in plan:
         parent = os.path.dirname(op.dest)
         while _is_under(parent, "/tmp") and parent != "/tmp":
             folders.add(parent)
             parent = os.path.dirname(parent)
-    return sorted(folders, key=lambda folder: (folder.count("/"), folder))
+    # a folder inside a bound one (the parent of a masked folder) is the bound folder's: read-only already
+    inside = {folder for folder in folders if any(_is_under(folder, dest) for dest in bound)}
+    return sorted(folders - inside, key=lambda folder: (folder.count("/"), folder))
 
 
 # /tmp in the view (scripts unzip into /tmp/, as the course's do): when the workdir lies in the
