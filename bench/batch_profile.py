@@ -31,6 +31,7 @@ from submissions import make_class
 ROOT = Path(__file__).resolve().parent.parent
 
 BASELINE_REV = "bdc8755"  # the commit before issue 19
+BASELINE_NOTE = " (the commit before issue 19)"
 CLASSES = (("task4", False), ("task4", True), ("sarcasm", False), ("task1", False))
 # Stage -> the functions timed for it (exclusive of the stages nested inside them). A function
 # is wrapped in every grader module that imported it, a "Class.method" in every grader class of
@@ -227,7 +228,8 @@ def main() -> None:
     load = os.getloadavg()
     lines = [f"# a warm batch worker's time per file, by stage ({os.cpu_count()} CPUs, "
              f"load average {load[0]:.1f} at the start)", "",
-             f"before: {args.baseline_rev} (the commit before issue 19); after: this tree. "
+             f"before: {args.baseline_rev}{BASELINE_NOTE if args.baseline_rev == BASELINE_REV else ''}"
+             "; after: this tree. "
              f"{args.count} files per class, the first one not counted (its one-off costs are the last row).",
              "Worker stages: one warm process grading file after file as a worker does. Parent stages: "
              "the executor's round trip beyond grading (one real worker; a difference of two timings, so "
