@@ -192,7 +192,8 @@ def test_a_killed_batch_leaves_no_worker_or_training_child_behind(tmp_path, data
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and any(alive(pid) for pid in tree):
             time.sleep(0.2)
-        assert not [pid for pid in tree if alive(pid)], "processes outlived the killed batch"
+        survivors = {pid: _command_line(pid)[:200] for pid in tree if alive(pid)}
+        assert not survivors, f"processes outlived the killed batch: {survivors}"
     finally:
         for pid in tree | {process.pid}:  # whatever is left when an assertion failed
             with contextlib.suppress(ProcessLookupError, PermissionError):

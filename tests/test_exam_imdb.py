@@ -86,7 +86,7 @@ def test_missing_reviews_exit_2_in_one_line(tmp_path, monkeypatch, keras, run_cl
 
 
 def test_reference_passes_dicodings_line(real_data_env, train_once):
-    kept, seconds = train_once(PROJECT_ROOT / grader.task(TASK).solution)
+    kept, _ = train_once(PROJECT_ROOT / grader.task(TASK).solution)
     result = grader.grade(TASK, kept)
     assert result.points == 5 and result.passed and result.value > 0.845, result.value
-    assert result.baselines[0].value == 0.5 and seconds < 120
+    assert result.baselines[0].value == 0.5

@@ -82,10 +82,9 @@ def test_invalid_line_specs_are_one_line_errors(tmp_path, monkeypatch, edit, wor
 
 def test_reference_reaches_full_marks_in_train_mode(train_once):
     spec = grader.task("linear")
-    kept, seconds = train_once(PROJECT_ROOT / spec.solution)
+    kept, _ = train_once(PROJECT_ROOT / spec.solution)
     result = grader.grade("linear", kept)
     assert result.points == 5 and result.passed and result.value < spec.metric.ladder[5] / 100, result.value
-    assert seconds < 120
 
 
 @pytest.mark.parametrize("task_id", ["dicoding-a1", "dicoding-b1", "dicoding-c1"])

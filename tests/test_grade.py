@@ -68,11 +68,10 @@ def test_baselines_score_at_most_one_point(task4, keras):
 
 
 def test_reference_solution_reaches_full_marks(reference_model, run_cli, task4):
-    path, seconds = reference_model
+    path, _ = reference_model
     result = grade_json(run_cli, "task4", path)
     assert result["points"] == 5 and result["passed"]
     assert result["value"] <= task4.metric.ladder[5]
-    assert seconds < 120, f"the reference trained in {seconds:.0f} s; the task promises at most 2 minutes"
 
 
 def test_json_equals_the_api_result(run_cli, model_files, task4):

@@ -71,11 +71,10 @@ def test_hidden_test_has_unseen_words_and_long_headlines(task3, tokenizer):
 
 
 def test_reference_gets_full_marks_but_not_100_percent(reference, run_cli, task3):
-    path, seconds = reference
+    path, _ = reference
     result = json.loads(run_cli("grade", "task3", path, "--json").stdout)
     assert result["points"] == 5 and result["passed"]
     assert result["value"] < 0.99  # label noise: nothing reaches 100%
-    assert seconds < 120, f"trained in {seconds:.0f} s; the task promises at most 2 minutes"
     baselines = {b["name"]: b for b in result["baselines"]}
     assert baselines["majority_class"]["points"] <= 2
     assert baselines["bag_of_words"]["points"] <= 2
