@@ -39,6 +39,11 @@ def split_descriptors(pid: int) -> list[str]:
     return [link for link in links if "tfcert-test-split" in link]
 
 
+def split_files(scratch: Path) -> list[Path]:
+    """Copies of a split left as files in the batch's temporary folder (where one used to stay after a kill)."""
+    return [path for path in scratch.rglob("*") if path.suffix == ".npy" or "split" in path.name]
+
+
 def rows_stored(database: Path) -> int:
     try:
         with sqlite3.connect(database) as connection:
@@ -64,16 +69,15 @@ def test_a_killed_batch_leaves_no_copy_of_the_hidden_split(keras, tmp_path):
         while rows_stored(database) == 0 and batch.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)  # until a worker holds the split and has graded with it
         workers = children_of(batch.pid)
-        assert batch.poll() is None and any(split_descriptors(pid) for pid in [batch.pid, *workers]), \
-            "the batch ended (or never held a split) before it could be killed"
+        held = any(split_descriptors(pid) for pid in [batch.pid, *workers]) or split_files(scratch)
+        assert batch.poll() is None and held, "the batch ended (or never held a split) before it could be killed"
         batch.send_signal(signal.SIGKILL)
         batch.wait()
         deadline = time.monotonic() + 30
         while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not [pid for pid in workers if split_descriptors(pid)], "a worker outlived its batch, split and all"
-        left = [path for path in scratch.rglob("*") if path.suffix == ".npy" or "split" in path.name]
-        assert not left, left
+        assert not split_files(scratch), split_files(scratch)
     finally:
         if batch.poll() is None:
             os.killpg(batch.pid, signal.SIGKILL)
