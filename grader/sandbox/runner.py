@@ -211,8 +211,8 @@ def _wait(process: subprocess.Popen, limits: SandboxLimits, log, mechanism: str 
 
 @functools.cache
 def _say_not_isolated() -> None:
-    """Once per process: the child that is about to run sees this machine's files."""
-    sys.stderr.write(f"warning: the submission's code runs without a file-system sandbox: {isolation_problem()}\n")
+    """Once per process: the child about to run lacks its file-system view or its seccomp filter (which, and why)."""
+    sys.stderr.write(f"warning: the submission's code runs without the full sandbox: {isolation_problem()}\n")
 
 
 def _kill_group(process: subprocess.Popen) -> None:
