@@ -115,11 +115,6 @@ def split_files(spec, name: str, root: Path | None = None) -> tuple[list[Path], 
     return paths, labels
 
 
-def count_images(spec, root: Path) -> int:
-    """How many images the splits take from the source folder `root` (DataFileError where a class has none)."""
-    return sum(len(split_files(spec, name, root)[0]) for name in spec.dataset.splits)
-
-
 def _images_and_labels(spec, name: str) -> tuple[np.ndarray, np.ndarray]:
     import tensorflow as tf
 

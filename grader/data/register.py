@@ -208,12 +208,14 @@ def _add_images(spec, roots: list[Path], staging: Path) -> str:
     wanted = list(dict.fromkeys(split.folder for split in spec.dataset.splits.values()))
     given, kept = {}, {}
     before = files.registered_folder(spec)
+    def holds_classes(path: Path) -> bool:
+        return path.is_dir() and classes <= {p.name for p in path.iterdir()}
+
     for name in wanted:
-        named = [path for path in _walk(roots)
-                 if path.is_dir() and path.name == name and classes <= {p.name for p in path.iterdir()}]
+        named = [path for path in _walk(roots) if path.name == name and holds_classes(path)]
         if named:
             given[name] = named[0]
-        elif (before / name).is_dir():
+        elif holds_classes(before / name):
             kept[name] = before / name
     if not given:
         raise DataFileError(
