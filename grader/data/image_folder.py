@@ -70,9 +70,19 @@ def root_folder(spec) -> Path | None:
 
     Whole: it holds every split's folder (a copy registered one zip at a time may still lack one).
     """
-    for folder in [registered_folder(spec), *local_candidates(spec)[:1]]:
-        if not missing_folders(spec, folder):
-            return folder
+    return next((folder for folder in _candidates(spec) if not missing_folders(spec, folder)), None)
+
+
+def _candidates(spec) -> list[Path]:
+    """Where the source folder may be, first match wins: the registered copy, then the spec's folder."""
+    return [registered_folder(spec), *local_candidates(spec)[:1]]
+
+
+def partial_copy(spec) -> str | None:
+    """'<folder> lacks <split folders>' for the first candidate that exists but is not whole; None if none is."""
+    for place in _candidates(spec):
+        if place.is_dir() and (missing := missing_folders(spec, place)):
+            return f"{place} lacks {', '.join(missing)}"
     return None
 
 
@@ -87,9 +97,8 @@ def require_root_folder(spec) -> Path:
     folder = root_folder(spec)
     if folder is not None:
         return folder
-    partial = [(place, missing) for place in [registered_folder(spec), *local_candidates(spec)[:1]]
-               if place.is_dir() and (missing := missing_folders(spec, place))]
-    lacking = f"; {partial[0][0]} lacks {', '.join(partial[0][1])}" if partial else ""
+    partial = partial_copy(spec)
+    lacking = f"; {partial}" if partial else ""
     raise DataMissingError(
         f"{spec.id} needs the image folder {local_location(spec)} ({spec.dataset.params.origin}), "
         f"with one subfolder per class ({', '.join(spec.output.classes)}){lacking}; "

@@ -69,13 +69,11 @@ def status(spec) -> DataStatus:
         return DataStatus(spec.id, spec.dataset.source, needs, found is not None,
                           found or files.local_location(spec) + elsewhere)
     if params.format == "image_folder":
-        from grader.data.image_folder import missing_folders, root_folder
+        from grader.data.image_folder import partial_copy, root_folder
 
         folder = root_folder(spec)
-        where = str(folder) if folder else files.local_location(spec)
-        registered = files.registered_folder(spec)
-        if folder is None and registered.is_dir():  # added one zip of two: say what is still needed
-            where = f"{registered} lacks {', '.join(missing_folders(spec, registered))}"
+        # a copy added one zip of two says what is still needed
+        where = str(folder) if folder else partial_copy(spec) or files.local_location(spec)
         return DataStatus(spec.id, spec.dataset.source, "an image folder (one subfolder per class)",
                           folder is not None, where)
     found = files.find_file(spec)
